@@ -1,0 +1,111 @@
+/**
+ * remote: publish to and read from stream URLs without a hub of your own — the library side of
+ * `camwire send` and `camwire view`.
+ */
+import type { Frame } from '../frame/frame.js';
+import { Hub } from '../hub/hub.js';
+import type { Reader } from '../hub/reader.js';
+import type { Publisher } from '../hub/stream.js';
+import { DEFAULTS, type Config } from '../config/defaults.js';
+import { parseStreamUrl } from '../config/url.js';
+import { TcpClient, type TcpClientOptions } from '../transports/tcp/client.js';
+import { TcpServer } from '../transports/tcp/server.js';
+
+/** RemoteOptions: config overrides plus the reconnect policy. */
+export type RemoteOptions = Partial<Config> & { reconnect?: boolean };
+
+const LOCAL = 'local';
+
+function clientOptions(opts: RemoteOptions, hint: string): TcpClientOptions {
+  return { ...DEFAULTS, ...opts, reconnect: opts.reconnect ?? true, hint };
+}
+
+/** RemoteReader is an async iterable of frames from a URL; close() disconnects. */
+export interface RemoteReader extends AsyncIterable<Frame> {
+  readonly reader: Reader;
+  readonly client: TcpClient;
+  close(): Promise<void>;
+}
+
+/**
+ * readFrom connects to `url` (tcp://HOST:PORT/NAME) and yields its frames, newest first when the
+ * consumer is slow; it reconnects by itself, and iteration ends when the publisher ends the stream.
+ */
+export function readFrom(url: string, opts: RemoteOptions = {}): RemoteReader {
+  const u = parseStreamUrl(url);
+  const hub = new Hub();
+  const reader = hub.read(LOCAL, { label: 'reader', quietDrops: true });
+  const client = TcpClient.pull(u, hub, LOCAL, clientOptions(opts, 'is "camwire serve" or a listening "camwire send" running there?'));
+  // A fatal error (bad token, bad name) ends iteration instead of leaving it waiting forever.
+  client.done.catch(() => reader.end());
+  const close = async () => {
+    await client.close();
+    await hub.close();
+  };
+  return {
+    reader,
+    client,
+    close,
+    async *[Symbol.asyncIterator]() {
+      try {
+        yield* reader;
+        await client.done;
+      } finally {
+        await close();
+      }
+    },
+  };
+}
+
+/** RemotePublisher publishes frames to a URL; end() finishes the stream cleanly. */
+export interface RemotePublisher extends Publisher {
+  /** close disconnects (without END) and stops listening. */
+  close(): Promise<void>;
+  /** done settles when the connection finished (after end()) or failed fatally. */
+  readonly done: Promise<void>;
+  /** port is the listening port for `?listen` URLs. */
+  readonly port: number;
+}
+
+/**
+ * publishTo returns a Publisher whose frames go to `url`: pushed to a hub (tcp://HOST:PORT/NAME)
+ * or served to any number of viewers (tcp://HOST:PORT?listen). Slow links drop frames, never queue.
+ */
+export async function publishTo(url: string, opts: RemoteOptions = {}): Promise<RemotePublisher> {
+  const u = parseStreamUrl(url);
+  const hub = new Hub();
+  const name = u.stream || 'default';
+  const pub = hub.publish(name, 'local source');
+  const cfg = { ...DEFAULTS, ...opts };
+  let server: TcpServer | undefined;
+  let client: TcpClient | undefined;
+  if (u.listen) {
+    server = new TcpServer(hub, { ...cfg, host: u.host, port: u.port });
+    await server.start();
+  } else {
+    client = TcpClient.push(u, hub, name, clientOptions(opts, 'is "camwire serve" running there?'));
+  }
+  let closed!: () => void;
+  const whenClosed = new Promise<void>((r) => (closed = r));
+  const close = async () => {
+    await client?.close();
+    await server?.close();
+    await hub.close();
+    closed();
+  };
+  return {
+    stream: pub.stream,
+    publish: pub.publish,
+    end: () => {
+      pub.end();
+      // A listening sender has nobody to wait for: its viewers get END as their readers end.
+      if (server) setTimeout(() => void close(), 200).unref();
+    },
+    detach: pub.detach,
+    close,
+    done: client ? client.done : whenClosed,
+    get port() {
+      return server?.port ?? u.port;
+    },
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * args: flag parsing shared by every command (node's util.parseArgs plus camwire's value types).
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/defaults.js';
+import { createError } from '../util/errors.js';
+import { setLogLevel } from '../util/logger.js';
+
+/** Options is a parseArgs option table. */
+export type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** COMMON_OPTIONS: flags every command takes. */
+export const COMMON_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  config: { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+  verbose: { type: 'boolean', short: 'v' },
+  token: { type: 'string' },
+  'max-frame-bytes': { type: 'string' },
+} as const satisfies Options;
+
+/** COMMON_HELP documents COMMON_OPTIONS for every command's --help. */
+export const COMMON_HELP = `
+Common options:
+  --config FILE            JSON config file (keys as in docs/config.md)
+  --token SECRET           shared secret for hubs started with --token
+  --max-frame-bytes N      refuse frames larger than N bytes (default 16 MiB)
+  -q, --quiet              only errors       -v, --verbose   debug logging
+  -h, --help               this help`;
+
+/** Parsed is the result of parse(): flag values and positionals. */
+export interface Parsed {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+}
+
+/** parse parses argv for `command`, raising a ConfigError that points at --help. */
+export function parse(command: string, argv: string[], options: Options): Parsed {
+  try {
+    const r = parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
+    const values = r.values as Parsed['values'];
+    if (values.quiet) setLogLevel('error');
+    if (values.verbose) setLogLevel('debug');
+    return { values, positionals: r.positionals };
+  } catch (e) {
+    throw createError('CAMWIRE_ERR_CONFIG', `${(e as Error).message.split('\n')[0]} (see "camwire ${command} --help")`);
+  }
+}
+
+/** configFrom loads the Config from --config, CAMWIRE_* and the given flag overrides. */
+export function configFrom(values: Parsed['values'], flags: Partial<Record<keyof Config, unknown>> = {}): Config {
+  return loadConfig({
+    file: values.config as string | undefined,
+    flags: { token: values.token, maxFrameBytes: values['max-frame-bytes'], ...flags },
+  });
+}
+
+/** parseSize parses "1280x720". */
+export function parseSize(s: string, flag = '--size'): { width: number; height: number } {
+  const m = /^(\d{1,5})x(\d{1,5})$/.exec(s);
+  if (!m) throw createError('CAMWIRE_ERR_CONFIG', `${flag} "${s}" must look like 1280x720`);
+  return { width: Number(m[1]), height: Number(m[2]) };
+}
+
+/** parseNumber parses a finite number flag, optionally requiring min ≤ n. */
+export function parseNumber(s: string | boolean | undefined, flag: string, fallback: number, min = 0): number {
+  if (s === undefined) return fallback;
+  const n = Number(s);
+  if (typeof s !== 'string' || !Number.isFinite(n) || n < min) throw createError('CAMWIRE_ERR_CONFIG', `${flag} "${s}" must be a number ≥ ${min}`);
+  return n;
+}

@@ -1,0 +1,86 @@
+/**
+ * send: `camwire send SOURCE DEST` — publish a source to a hub, or serve it to viewers directly.
+ */
+import { publishTo } from '../../api/remote.js';
+import { parseStreamUrl } from '../../config/url.js';
+import { TestSource, TESTSRC_DEFAULTS } from '../../sources/testsrc/testsrc.js';
+import type { Source } from '../../sources/source.js';
+import { createError } from '../../util/errors.js';
+import { createLogger } from '../../util/logger.js';
+import { COMMON_HELP, configFrom, parse, parseNumber, parseSize, type Parsed } from '../args.js';
+import { untilSignal } from '../run.js';
+import type { Command } from './command.js';
+import { help } from './serve.js';
+
+const log = createLogger('send');
+
+const usage = `Usage: camwire send SOURCE DEST [options]
+
+Publishes a video source.
+
+SOURCE:
+  testsrc                      built-in moving test pattern (no camera needed)
+
+DEST:
+  tcp://HOST:PORT/NAME         push to a hub ("camwire serve") as stream NAME
+  tcp://ADDR:PORT[/NAME]?listen
+                               be a camera server: viewers connect here directly
+
+Options:
+  --size WxH        picture size (default ${TESTSRC_DEFAULTS.width}x${TESTSRC_DEFAULTS.height})
+  --fps N           frames per second (default ${TESTSRC_DEFAULTS.fps})
+  --quality Q       JPEG quality 1-100 (default ${TESTSRC_DEFAULTS.quality})
+  --frames N        stop after N frames and end the stream cleanly
+  --no-reconnect    exit on the first connection failure instead of retrying
+${COMMON_HELP}
+
+Examples:
+  camwire send testsrc tcp://127.0.0.1:8089/lab --size 1280x720 --fps 30
+  camwire send testsrc "tcp://0.0.0.0:8089?listen"`;
+
+/** SEND_OPTIONS are the flags of `camwire send` (shared with `demo`). */
+export const SEND_OPTIONS = {
+  size: { type: 'string' },
+  fps: { type: 'string' },
+  quality: { type: 'string' },
+  frames: { type: 'string' },
+  'no-reconnect': { type: 'boolean' },
+} as const;
+
+/** makeSource builds the Source named by `spec` from the flags. */
+export function makeSource(spec: string, values: Parsed['values'], label: string): Source {
+  if (spec !== 'testsrc') throw createError('CAMWIRE_ERR_CONFIG', `unknown source "${spec}" (available: testsrc)`);
+  const size = values.size ? parseSize(values.size as string) : TESTSRC_DEFAULTS;
+  return new TestSource({
+    width: size.width,
+    height: size.height,
+    fps: parseNumber(values.fps, '--fps', TESTSRC_DEFAULTS.fps),
+    quality: parseNumber(values.quality, '--quality', TESTSRC_DEFAULTS.quality, 1),
+    frames: values.frames === undefined ? undefined : parseNumber(values.frames, '--frames', 0, 1),
+    label,
+  });
+}
+
+/** send is the `camwire send` command. */
+export const send: Command = {
+  name: 'send',
+  summary: 'publish a source to a hub, or serve it to viewers directly',
+  usage,
+  async run(argv) {
+    const { values, positionals } = parse('send', argv, SEND_OPTIONS);
+    if (values.help) return help(usage);
+    if (positionals.length !== 2) throw createError('CAMWIRE_ERR_CONFIG', 'send needs SOURCE and DEST, e.g. camwire send testsrc tcp://127.0.0.1:8089/lab (see "camwire send --help")');
+    const [spec, dest] = positionals;
+    const url = parseStreamUrl(dest);
+    const cfg = configFrom(values);
+    const source = makeSource(spec, values, url.stream || 'default');
+    const out = await publishTo(dest, { ...cfg, reconnect: !values['no-reconnect'] });
+    if (url.listen) log.info(`serving "${out.stream.name}" on tcp://${url.host}:${out.port} — watch with: camwire view tcp://127.0.0.1:${out.port}`);
+    else log.info(`publishing "${out.stream.name}" to ${url.text}`);
+    await source.start(out);
+    // The source ending calls out.end(), which finishes out.done once END went out.
+    const err = await untilSignal([source, out], out.done);
+    if (err) throw err;
+    return 0;
+  },
+};

@@ -1,0 +1,48 @@
+/**
+ * serve: `camwire serve` — a hub that publishers push streams into and viewers pull out of.
+ */
+import { startHub } from '../../api/hub-server.js';
+import { COMMON_HELP, configFrom, parse } from '../args.js';
+import { untilSignal } from '../run.js';
+import { createLogger } from '../../util/logger.js';
+import type { Command } from './command.js';
+
+const log = createLogger('serve');
+
+const usage = `Usage: camwire serve [--tcp PORT] [--http PORT] [--host ADDR]
+
+Runs a hub. Senders publish named streams into it ("camwire send ... tcp://HOST:8089/NAME");
+any number of viewers read each stream, each always getting the newest frame.
+
+Options:
+  --tcp PORT       TCP port for senders and viewers (default 8089)
+  --http PORT      HTTP port for the browser viewer, MJPEG and the API (default 8080)
+  --host ADDR      address to listen on (default 0.0.0.0, all interfaces)
+${COMMON_HELP}
+
+Example:
+  camwire serve --tcp 9000
+  camwire send testsrc tcp://127.0.0.1:9000/lab`;
+
+/** serve is the `camwire serve` command. */
+export const serve: Command = {
+  name: 'serve',
+  summary: 'run a hub: publishers push streams in, viewers pull them out',
+  usage,
+  async run(argv) {
+    const { values } = parse('serve', argv, { tcp: { type: 'string' }, http: { type: 'string' }, host: { type: 'string' } });
+    if (values.help) return help(usage);
+    const cfg = configFrom(values, { tcpPort: values.tcp, httpPort: values.http, host: values.host });
+    const server = await startHub(cfg);
+    log.info(`hub listening on tcp://${cfg.host}:${server.tcp?.port} — publish with: camwire send testsrc tcp://127.0.0.1:${server.tcp?.port}/NAME`);
+    const err = await untilSignal([server]);
+    if (err) throw err;
+    return 0;
+  },
+};
+
+/** help prints a usage text to stdout and returns exit code 0. */
+export function help(text: string): number {
+  process.stdout.write(text + '\n');
+  return 0;
+}

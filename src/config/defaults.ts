@@ -1,0 +1,45 @@
+/**
+ * defaults: every tunable camwire value, with its default and the reason for it.
+ * docs/config.md shows the same object; a test keeps the two equal.
+ */
+
+/** Config is camwire's one typed configuration. */
+export interface Config {
+  /** tcpPort: the hub's TCP port; 8089 is the port the original cv2-stream tools used. */
+  tcpPort: number;
+  /** httpPort: the hub's HTTP/WebSocket port (viewer, MJPEG, API). */
+  httpPort: number;
+  /** host: address the hub listens on; all interfaces, because cameras and viewers are remote. */
+  host: string;
+  /** maxFrameBytes: 16 MiB holds an 8K JPEG at high quality; a larger declared frame is refused before buffering. */
+  maxFrameBytes: number;
+  /** keepaliveMs: 2 s of silence costs one 8-byte message; short enough to notice a dead peer quickly. */
+  keepaliveMs: number;
+  /** timeoutMs: 10 s (five missed keepalives) before a silent or stalled-mid-frame peer is dropped. */
+  timeoutMs: number;
+  /** handshakeTimeoutMs: 5 s for a connecting peer to send its HELLO; idle sockets cost file descriptors. */
+  handshakeTimeoutMs: number;
+  /** writeStallMs: 15 s without a peer reading anything before it is disconnected. */
+  writeStallMs: number;
+  /** reconnectInitialMs: first retry after 250 ms, so a quick hub restart goes unnoticed. */
+  reconnectInitialMs: number;
+  /** reconnectMaxMs: retries back off to at most every 5 s. */
+  reconnectMaxMs: number;
+  /** token: shared secret clients must present in HELLO; empty = no authentication. */
+  token: string;
+}
+
+/** DEFAULTS holds the default of every Config key (reasons on the Config fields). */
+export const DEFAULTS: Readonly<Config> = Object.freeze({
+  tcpPort: 8089,
+  httpPort: 8080,
+  host: '0.0.0.0',
+  maxFrameBytes: 16 * 1024 * 1024,
+  keepaliveMs: 2000,
+  timeoutMs: 10000,
+  handshakeTimeoutMs: 5000,
+  writeStallMs: 15000,
+  reconnectInitialMs: 250,
+  reconnectMaxMs: 5000,
+  token: '',
+});

@@ -1,0 +1,171 @@
+/**
+ * Reader: one consumer's view of a Stream, a single newest-frame slot.
+ *
+ * The publisher calls `offer()` synchronously and never waits. If the consumer has not taken the
+ * previous frame yet, that frame is replaced and counted as dropped: a slow consumer skips
+ * frames, it never builds a backlog and never slows the publisher or another reader.
+ * Reference-coded video (H.264) cannot skip arbitrary frames, so a reader starts at a keyframe
+ * and, after any drop, discards everything up to the next keyframe.
+ */
+import type { Frame } from '../frame/frame.js';
+import { nowUs } from '../util/clock.js';
+import { createLogger, RateLimitedReport } from '../util/logger.js';
+import { LatencyStats, RateMeter } from './stats.js';
+
+const log = createLogger('hub');
+
+/** ReaderOptions describe a reader for logs and stats. */
+export interface ReaderOptions {
+  /** label names the consumer in logs, e.g. "tcp 10.0.0.9:51234". */
+  label?: string;
+  /** quietDrops: do not log drops (e.g. a snapshot reader that reads once). */
+  quietDrops?: boolean;
+}
+
+/** ReaderStats is a point-in-time copy of a reader's counters. */
+export interface ReaderStats {
+  id: number;
+  label: string;
+  framesOut: number;
+  bytesOut: number;
+  dropped: number;
+  fps: number;
+  bitrate: number;
+  latencyP50Ms: number;
+  latencyP95Ms: number;
+}
+
+let nextId = 1;
+
+/** Reader is an async iterable of frames with a one-frame slot; see the file comment. */
+export class Reader implements AsyncIterable<Frame> {
+  readonly id = nextId++;
+  readonly label: string;
+  framesOut = 0;
+  bytesOut = 0;
+  dropped = 0;
+  readonly latency = new LatencyStats();
+  readonly rate = new RateMeter();
+  private slot: Frame | undefined;
+  private waiter: ((f: Frame | undefined) => void) | undefined;
+  private needKeyframe = true;
+  private done = false;
+  private readonly dropReport: RateLimitedReport;
+
+  constructor(
+    readonly stream: string,
+    opts: ReaderOptions = {},
+    private readonly onClose: (r: Reader) => void = () => {},
+  ) {
+    this.label = opts.label ?? `reader ${this.id}`;
+    this.dropReport = new RateLimitedReport((n) => {
+      if (!opts.quietDrops) log.warn(`${this.label} on "${stream}" is too slow, discarded ${n} frames`);
+    });
+  }
+
+  /** closed tells whether the reader has ended (stream ended or close() called). */
+  get closed(): boolean {
+    return this.done;
+  }
+
+  /** offer hands the newest frame to the reader; called by the stream, never blocks. */
+  offer(frame: Frame): void {
+    if (this.done) return;
+    if (this.needKeyframe && !frame.keyframe) {
+      // Waiting for the very first keyframe is joining, not falling behind: not a drop.
+      if (this.framesOut > 0) this.drop(1);
+      return;
+    }
+    this.needKeyframe = false;
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = undefined;
+      w(this.deliver(frame));
+      return;
+    }
+    if (this.slot) {
+      this.drop(1);
+      if (!frame.keyframe) {
+        // The frame in the slot was a reference for this one: skip to the next keyframe.
+        this.slot = undefined;
+        this.needKeyframe = true;
+        return this.drop(1);
+      }
+    }
+    this.slot = frame;
+  }
+
+  /** next resolves with the newest frame not yet taken, or undefined once the reader ended. */
+  next(): Promise<Frame | undefined> {
+    if (this.waiter) throw new Error('Reader.next() called again before the previous call resolved');
+    const f = this.take();
+    if (f || this.done) return Promise.resolve(f);
+    return new Promise((resolve) => (this.waiter = resolve));
+  }
+
+  /** take returns the waiting frame without waiting, or undefined. */
+  take(): Frame | undefined {
+    const f = this.slot;
+    if (!f) return undefined;
+    this.slot = undefined;
+    return this.deliver(f);
+  }
+
+  /** end finishes iteration after the waiting frame is taken (the publisher ended cleanly). */
+  end(): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = undefined;
+      w(undefined);
+    }
+    this.onClose(this);
+  }
+
+  /** close ends the reader now, discarding any waiting frame; idempotent. */
+  close(): void {
+    this.slot = undefined;
+    this.end();
+  }
+
+  /** stats returns a copy of the counters. */
+  stats(): ReaderStats {
+    return {
+      id: this.id,
+      label: this.label,
+      framesOut: this.framesOut,
+      bytesOut: this.bytesOut,
+      dropped: this.dropped,
+      fps: this.rate.fps(),
+      bitrate: this.rate.bitsPerSecond(),
+      latencyP50Ms: this.latency.percentile(50),
+      latencyP95Ms: this.latency.percentile(95),
+    };
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Frame> {
+    try {
+      for (;;) {
+        const f = await this.next();
+        if (!f) return;
+        yield f;
+      }
+    } finally {
+      this.close();
+    }
+  }
+
+  private deliver(f: Frame): Frame {
+    this.framesOut++;
+    this.bytesOut += f.payload.length;
+    this.rate.add(f.payload.length);
+    this.latency.add((nowUs() - f.captureUs) / 1000);
+    return f;
+  }
+
+  private drop(n: number): void {
+    this.dropped += n;
+    this.dropReport.add(n);
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * Stream: one named flow of frames with at most one publisher and any number of readers.
+ *
+ * A stream outlives its publisher: readers attached to a stream whose publisher vanished keep
+ * waiting, so viewers resume by themselves when the publisher reconnects. A publisher that ends
+ * cleanly (`end()`) ends every current reader instead.
+ */
+import type { Codec, Frame } from '../frame/frame.js';
+import { createError } from '../util/errors.js';
+import { Reader, type ReaderOptions, type ReaderStats } from './reader.js';
+import { LatencyStats, RateMeter } from './stats.js';
+
+/** StreamStats is a point-in-time copy of a stream's counters and its readers'. */
+export interface StreamStats {
+  name: string;
+  publisher: string | null;
+  codec: Codec | null;
+  width: number;
+  height: number;
+  framesIn: number;
+  bytesIn: number;
+  fps: number;
+  bitrate: number;
+  lastFrameAgeMs: number | null;
+  readers: ReaderStats[];
+}
+
+/** Publisher is the write handle of a stream; only one exists per stream at a time. */
+export interface Publisher {
+  readonly stream: Stream;
+  /** publish hands a frame to every reader; never blocks. Ignored after end()/detach(). */
+  publish(frame: Frame): void;
+  /** end says the source finished: current readers end after their waiting frame. */
+  end(): void;
+  /** detach gives up the stream without ending it (the connection dropped). */
+  detach(): void;
+}
+
+/** StreamHooks let the Hub learn about publisher and reader changes. */
+export interface StreamHooks {
+  changed(s: Stream): void;
+}
+
+/** Stream holds the publisher slot, the readers and the newest frame; see the file comment. */
+export class Stream {
+  readonly readers = new Set<Reader>();
+  framesIn = 0;
+  bytesIn = 0;
+  readonly rate = new RateMeter();
+  /** latency: capture→hub, measured as frames are published. */
+  readonly latency = new LatencyStats();
+  private publisherLabel: string | null = null;
+  private current: object | null = null;
+  private lastFrame: Frame | undefined;
+  private lastAt = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly hooks: StreamHooks = { changed: () => {} },
+  ) {}
+
+  /** publisher is the label of the current publisher, or null. */
+  get publisher(): string | null {
+    return this.publisherLabel;
+  }
+
+  /** last is the newest frame published, if any (snapshots read it). */
+  get last(): Frame | undefined {
+    return this.lastFrame;
+  }
+
+  /** attach claims the publisher slot; a second publisher gets CAMWIRE_ERR_STREAM_BUSY. */
+  attach(label: string): Publisher {
+    if (this.current) {
+      throw createError('CAMWIRE_ERR_STREAM_BUSY', `stream "${this.name}" already has a publisher (${this.publisherLabel}); pick another name or stop that sender`);
+    }
+    const token = {};
+    this.current = token;
+    this.publisherLabel = label;
+    const live = () => this.current === token;
+    const release = () => {
+      if (!live()) return;
+      this.current = null;
+      this.publisherLabel = null;
+      this.hooks.changed(this);
+    };
+    this.hooks.changed(this);
+    return {
+      stream: this,
+      publish: (frame) => {
+        if (live()) this.publish(frame);
+      },
+      end: () => {
+        if (!live()) return;
+        for (const r of [...this.readers]) r.end();
+        release();
+      },
+      detach: release,
+    };
+  }
+
+  /** read adds a reader; it gets the newest frame at once if that frame is a keyframe. */
+  read(opts: ReaderOptions = {}): Reader {
+    const r = new Reader(this.name, opts, (rr) => {
+      if (this.readers.delete(rr)) this.hooks.changed(this);
+    });
+    this.readers.add(r);
+    if (this.lastFrame?.keyframe) r.offer(this.lastFrame);
+    this.hooks.changed(this);
+    return r;
+  }
+
+  /** idle tells whether nothing uses the stream any more (the hub may forget it). */
+  get idle(): boolean {
+    return this.current === null && this.readers.size === 0;
+  }
+
+  /** stats returns a copy of the counters. */
+  stats(now = Date.now()): StreamStats {
+    const f = this.lastFrame;
+    return {
+      name: this.name,
+      publisher: this.publisherLabel,
+      codec: f?.codec ?? null,
+      width: f?.width ?? 0,
+      height: f?.height ?? 0,
+      framesIn: this.framesIn,
+      bytesIn: this.bytesIn,
+      fps: this.rate.fps(now),
+      bitrate: this.rate.bitsPerSecond(now),
+      lastFrameAgeMs: f ? now - this.lastAt : null,
+      readers: [...this.readers].map((r) => r.stats()),
+    };
+  }
+
+  /** closeReaders closes every reader (hub shutdown). */
+  closeReaders(): void {
+    for (const r of [...this.readers]) r.close();
+  }
+
+  private publish(frame: Frame): void {
+    this.framesIn++;
+    this.bytesIn += frame.payload.length;
+    this.lastAt = Date.now();
+    this.rate.add(frame.payload.length, this.lastAt);
+    this.latency.add(this.lastAt - frame.captureUs / 1000);
+    this.lastFrame = frame;
+    for (const r of this.readers) r.offer(frame);
+  }
+}

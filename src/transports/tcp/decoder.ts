@@ -1,0 +1,219 @@
+/**
+ * decoder: an incremental state machine for camwire TCP protocol v1 (pure, no sockets).
+ *
+ * Feed it chunks as they arrive; it returns the whole messages they complete and carries partial
+ * input to the next call. Every length is checked before it is read, and a declared body length
+ * is compared with its limit (maxFrameBytes for FRAME, MAX_CONTROL_BYTES otherwise) before a
+ * single body byte is buffered, so held input never exceeds one allowed message plus one chunk.
+ */
+import { CODECS } from '../../frame/frame.js';
+import { createError } from '../../util/errors.js';
+import {
+  DEFAULT_MAX_FRAME_BYTES,
+  FRAME_HEADER_BYTES,
+  HEADER_BYTES,
+  MAGIC,
+  MAX_CONTROL_BYTES,
+  MessageType,
+  VERSION,
+  type Message,
+  type WireFrame,
+} from './messages.js';
+
+/** DecoderOptions sets the limits. */
+export interface DecoderOptions {
+  /** maxFrameBytes caps a frame's payload (not counting the 20-byte frame header). */
+  maxFrameBytes?: number;
+}
+
+const enum State {
+  Header,
+  Body,
+}
+
+/** Decoder turns a byte stream into Messages; it throws a ProtocolError on the first violation. */
+export class Decoder {
+  private readonly maxFrameBytes: number;
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private state = State.Header;
+  private type = 0;
+  private length = 0;
+  private failed = false;
+
+  constructor(opts: DecoderOptions = {}) {
+    this.maxFrameBytes = opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  }
+
+  /** bufferedBytes is how much unparsed input is held (bounded; see the file comment). */
+  get bufferedBytes(): number {
+    return this.buffered;
+  }
+
+  /** push consumes `chunk` and returns the messages it completes. */
+  push(chunk: Buffer): Message[] {
+    if (this.failed) return [];
+    if (chunk.length > 0) {
+      this.chunks.push(chunk);
+      this.buffered += chunk.length;
+    }
+    const out: Message[] = [];
+    try {
+      for (;;) {
+        if (this.state === State.Header) {
+          if (this.buffered < HEADER_BYTES) break;
+          this.readHeader(this.consume(HEADER_BYTES));
+          this.state = State.Body;
+        }
+        if (this.buffered < this.length) break;
+        out.push(this.readBody(this.consume(this.length)));
+        this.state = State.Header;
+      }
+    } catch (e) {
+      this.failed = true;
+      this.chunks = [];
+      this.buffered = 0;
+      throw e;
+    }
+    return out;
+  }
+
+  /** end checks that the input stopped at a message boundary (CAMWIRE_ERR_TRUNCATED if not). */
+  end(): void {
+    if (this.failed) return;
+    if (this.state === State.Body || this.buffered > 0) {
+      throw createError('CAMWIRE_ERR_TRUNCATED', `connection closed mid-message (${this.buffered} bytes of a message pending)`);
+    }
+  }
+
+  private readHeader(h: Buffer): void {
+    if (h.readUInt16BE(0) !== MAGIC) {
+      throw createError('CAMWIRE_ERR_BAD_MAGIC', `bad magic 0x${h.readUInt16BE(0).toString(16).padStart(4, '0')} (not a camwire peer?)`);
+    }
+    const version = h.readUInt8(2);
+    if (version !== VERSION) {
+      throw createError('CAMWIRE_ERR_UNSUPPORTED_VERSION', `protocol version ${version} is not supported (this build speaks ${VERSION})`);
+    }
+    this.type = h.readUInt8(3);
+    this.length = h.readUInt32BE(4);
+    switch (this.type) {
+      case MessageType.FRAME:
+        if (this.length < FRAME_HEADER_BYTES) {
+          throw createError('CAMWIRE_ERR_MALFORMED_MESSAGE', `FRAME body of ${this.length} bytes is shorter than its ${FRAME_HEADER_BYTES}-byte header`);
+        }
+        if (this.length - FRAME_HEADER_BYTES > this.maxFrameBytes) {
+          throw createError('CAMWIRE_ERR_FRAME_TOO_LARGE', `declared frame of ${this.length - FRAME_HEADER_BYTES} bytes exceeds maxFrameBytes ${this.maxFrameBytes}`);
+        }
+        return;
+      case MessageType.KEEPALIVE:
+      case MessageType.END:
+        if (this.length !== 0) throw createError('CAMWIRE_ERR_MALFORMED_MESSAGE', `message type ${this.type} must have an empty body, got ${this.length} bytes`);
+        return;
+      case MessageType.HELLO:
+      case MessageType.WELCOME:
+      case MessageType.ERROR:
+        if (this.length > MAX_CONTROL_BYTES) {
+          throw createError('CAMWIRE_ERR_MESSAGE_TOO_LARGE', `control message of ${this.length} bytes exceeds ${MAX_CONTROL_BYTES}`);
+        }
+        return;
+      default:
+        throw createError('CAMWIRE_ERR_UNKNOWN_MESSAGE', `unknown message type 0x${this.type.toString(16)}`);
+    }
+  }
+
+  private readBody(b: Buffer): Message {
+    switch (this.type) {
+      case MessageType.FRAME:
+        return { type: 'frame', frame: readFrame(b) };
+      case MessageType.KEEPALIVE:
+        return { type: 'keepalive' };
+      case MessageType.END:
+        return { type: 'end' };
+      case MessageType.HELLO: {
+        const o = readJson(b);
+        if ((o.role !== 'publish' && o.role !== 'view') || typeof o.stream !== 'string' || !optionalString(o.token) || !optionalString(o.agent)) {
+          throw createError('CAMWIRE_ERR_MALFORMED_MESSAGE', 'HELLO needs {"role":"publish"|"view","stream":string}');
+        }
+        return { type: 'hello', hello: { role: o.role, stream: o.stream, token: o.token as string | undefined, agent: o.agent as string | undefined } };
+      }
+      case MessageType.WELCOME: {
+        const o = readJson(b);
+        if (typeof o.stream !== 'string' || typeof o.keepaliveMs !== 'number' || !(o.keepaliveMs > 0) || !optionalString(o.agent)) {
+          throw createError('CAMWIRE_ERR_MALFORMED_MESSAGE', 'WELCOME needs {"stream":string,"keepaliveMs":number}');
+        }
+        return { type: 'welcome', welcome: { stream: o.stream, keepaliveMs: o.keepaliveMs, agent: o.agent as string | undefined } };
+      }
+      default: {
+        const o = readJson(b);
+        if (typeof o.code !== 'string' || typeof o.message !== 'string') {
+          throw createError('CAMWIRE_ERR_MALFORMED_MESSAGE', 'ERROR needs {"code":string,"message":string}');
+        }
+        return { type: 'error', error: { code: o.code, message: o.message } };
+      }
+    }
+  }
+
+  /** consume removes exactly `n` buffered bytes (n ≤ buffered), copying only across chunks. */
+  private consume(n: number): Buffer {
+    this.buffered -= n;
+    const first = this.chunks[0];
+    if (n === 0) return Buffer.alloc(0);
+    if (first.length === n) {
+      this.chunks.shift();
+      return first;
+    }
+    if (first.length > n) {
+      this.chunks[0] = first.subarray(n);
+      return first.subarray(0, n);
+    }
+    const out = Buffer.allocUnsafe(n);
+    let off = 0;
+    while (off < n) {
+      const c = this.chunks[0];
+      const take = Math.min(c.length, n - off);
+      c.copy(out, off, 0, take);
+      off += take;
+      if (take === c.length) this.chunks.shift();
+      else this.chunks[0] = c.subarray(take);
+    }
+    return out;
+  }
+}
+
+function readFrame(b: Buffer): WireFrame {
+  const codecId = b.readUInt8(0);
+  const codec = CODECS[codecId];
+  if (codec === undefined) throw createError('CAMWIRE_ERR_MALFORMED_MESSAGE', `unknown codec id ${codecId}`);
+  const width = b.readUInt16BE(16);
+  const height = b.readUInt16BE(18);
+  if (width === 0 || height === 0) throw createError('CAMWIRE_ERR_MALFORMED_MESSAGE', `frame size ${width}x${height} is empty`);
+  const captureUs = Number(b.readBigUInt64BE(8));
+  if (!Number.isSafeInteger(captureUs)) throw createError('CAMWIRE_ERR_MALFORMED_MESSAGE', 'capture time out of range');
+  return {
+    codec,
+    // Every JPEG stands alone: an mjpeg frame is a keyframe whatever the flag says (Frame invariant).
+    keyframe: codec === 'mjpeg' || (b.readUInt8(1) & 1) === 1,
+    seq: b.readUInt32BE(4),
+    captureUs,
+    width,
+    height,
+    payload: b.subarray(FRAME_HEADER_BYTES),
+  };
+}
+
+function readJson(b: Buffer): Record<string, unknown> {
+  let o: unknown;
+  try {
+    o = JSON.parse(b.toString('utf8'));
+  } catch {
+    throw createError('CAMWIRE_ERR_MALFORMED_MESSAGE', 'control message body is not valid JSON');
+  }
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) {
+    throw createError('CAMWIRE_ERR_MALFORMED_MESSAGE', 'control message body is not a JSON object');
+  }
+  return o as Record<string, unknown>;
+}
+
+function optionalString(v: unknown): boolean {
+  return v === undefined || typeof v === 'string';
+}

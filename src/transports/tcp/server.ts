@@ -1,0 +1,154 @@
+/**
+ * server: the TCP side of a hub. Publishers push streams in, viewers pull them out; each viewer
+ * reads through its own newest-frame slot, so a slow one only ever hurts itself.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { DEFAULT_STREAM, type Hub } from '../../hub/hub.js';
+import type { Publisher } from '../../hub/stream.js';
+import { isJpeg } from '../../codecs/jpeg.js';
+import type { Config } from '../../config/defaults.js';
+import { createError, isCamwireError, type CamwireError } from '../../util/errors.js';
+import { createLogger } from '../../util/logger.js';
+import { Connection } from './connection.js';
+import { encodeEnd, encodeWelcome, type Hello, type Message } from './messages.js';
+import { AGENT } from './agent.js';
+
+const log = createLogger('tcp');
+
+/** TcpServerOptions: where to listen and the connection limits. */
+export type TcpServerOptions = Pick<Config, 'maxFrameBytes' | 'keepaliveMs' | 'timeoutMs' | 'handshakeTimeoutMs' | 'writeStallMs' | 'token'> & {
+  port: number;
+  host: string;
+};
+
+/** TcpServer accepts camwire TCP connections for a Hub. */
+export class TcpServer {
+  private server: Server | undefined;
+  private readonly conns = new Set<Connection>();
+  /** badFrames counts frames whose payload did not match their codec (dropped, not published). */
+  badFrames = 0;
+
+  constructor(
+    private readonly hub: Hub,
+    private readonly opts: TcpServerOptions,
+  ) {}
+
+  /** start listens; rejects with CAMWIRE_ERR_LISTEN if the port cannot be opened. */
+  async start(): Promise<void> {
+    const server = createServer((s) => this.accept(s));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (e: NodeJS.ErrnoException) =>
+        reject(createError('CAMWIRE_ERR_LISTEN', `cannot listen on tcp://${this.opts.host}:${this.opts.port}: ${e.code === 'EADDRINUSE' ? 'port already in use (is another camwire running? pick another with --tcp)' : e.code ?? e.message}`, { cause: e })),
+      );
+      server.listen(this.opts.port, this.opts.host, () => resolve());
+    });
+    server.on('error', (e) => log.error(`server error: ${e.message}`));
+    this.server = server;
+  }
+
+  /** port is the bound port (useful with port 0). */
+  get port(): number {
+    const a = this.server?.address();
+    return a && typeof a === 'object' ? a.port : 0;
+  }
+
+  /** connections is the number of open connections. */
+  get connections(): number {
+    return this.conns.size;
+  }
+
+  /** close stops listening and closes every connection. Idempotent. */
+  async close(): Promise<void> {
+    const s = this.server;
+    this.server = undefined;
+    for (const c of this.conns) c.destroy();
+    if (s) await new Promise<void>((r) => s.close(() => r()));
+  }
+
+  private accept(socket: Socket): void {
+    const conn = new Connection(socket, this.opts);
+    this.conns.add(conn);
+    const handshake = setTimeout(() => conn.fail(createError('CAMWIRE_ERR_HANDSHAKE_TIMEOUT', `no HELLO within ${this.opts.handshakeTimeoutMs} ms`)), this.opts.handshakeTimeoutMs);
+    let session: ((m: Message) => void) | undefined;
+    let cleanup = () => {};
+    conn.on('message', (m) => {
+      if (session) return session(m);
+      if (m.type !== 'hello') return conn.fail(createError('CAMWIRE_ERR_UNEXPECTED_MESSAGE', `expected HELLO first, got ${m.type.toUpperCase()}`));
+      clearTimeout(handshake);
+      try {
+        [session, cleanup] = this.open(conn, m.hello);
+      } catch (e) {
+        conn.fail(isCamwireError(e) ? e : createError('CAMWIRE_ERR_MALFORMED_MESSAGE', String(e)));
+      }
+    });
+    conn.on('close', (err) => {
+      clearTimeout(handshake);
+      this.conns.delete(conn);
+      cleanup();
+      if (err) log.warn(`${conn.remote}: ${err.message} (${err.code})`);
+    });
+  }
+
+  private open(conn: Connection, hello: Hello): [(m: Message) => void, () => void] {
+    if (this.opts.token && hello.token !== this.opts.token) {
+      throw createError('CAMWIRE_ERR_UNAUTHORIZED', 'missing or wrong token (pass --token)');
+    }
+    // An unnamed viewer gets the only live stream; an unnamed publisher gets DEFAULT_STREAM,
+    // never somebody else's stream.
+    const name = hello.role === 'view' ? this.hub.resolve(hello.stream) : hello.stream || DEFAULT_STREAM;
+    const label = `tcp ${conn.remote}${hello.agent ? ` (${hello.agent})` : ''}`;
+    return hello.role === 'publish' ? this.openPublisher(conn, name, label) : this.openViewer(conn, name, label);
+  }
+
+  private openPublisher(conn: Connection, name: string, label: string): [(m: Message) => void, () => void] {
+    const pub: Publisher = this.hub.publish(name, label);
+    conn.send(encodeWelcome({ stream: name, agent: AGENT, keepaliveMs: this.opts.keepaliveMs }));
+    log.info(`${label} publishes "${name}"`);
+    const onMessage = (m: Message) => {
+      switch (m.type) {
+        case 'frame':
+          if (m.frame.codec === 'mjpeg' && !isJpeg(m.frame.payload)) {
+            this.badFrames++;
+            return;
+          }
+          return pub.publish({ ...m.frame, stream: name });
+        case 'keepalive':
+          return;
+        case 'end':
+          log.info(`${label} ended "${name}"`);
+          pub.end();
+          return conn.end();
+        default:
+          return conn.fail(unexpected(m, 'publisher'));
+      }
+    };
+    return [onMessage, () => pub.detach()];
+  }
+
+  private openViewer(conn: Connection, name: string, label: string): [(m: Message) => void, () => void] {
+    const reader = this.hub.read(name, { label });
+    conn.send(encodeWelcome({ stream: name, agent: AGENT, keepaliveMs: this.opts.keepaliveMs }));
+    log.debug(`${label} views "${name}"`);
+    void (async () => {
+      for (;;) {
+        const f = await reader.next();
+        if (conn.isClosed) return;
+        if (!f) {
+          conn.send(encodeEnd());
+          return conn.end();
+        }
+        await conn.sendFrame(f);
+      }
+    })();
+    const onMessage = (m: Message) => {
+      if (m.type === 'keepalive') return;
+      if (m.type === 'end') return conn.end();
+      conn.fail(unexpected(m, 'viewer'));
+    };
+    return [onMessage, () => reader.close()];
+  }
+}
+
+function unexpected(m: Message, role: string): CamwireError {
+  return createError('CAMWIRE_ERR_UNEXPECTED_MESSAGE', `a ${role} may not send ${m.type.toUpperCase()}`);
+}

@@ -1,0 +1,55 @@
+/**
+ * backoff: capped exponential delays with jitter for reconnect loops, so a hub restart is not
+ * met by every sender and viewer reconnecting in the same millisecond.
+ */
+
+/** BackoffOptions: first delay and cap in milliseconds. */
+export interface BackoffOptions {
+  /** initialMs: 250 ms makes a hub restart on the same host invisible to a human watching. */
+  initialMs?: number;
+  /** maxMs: 5 s caps how long a viewer stays dark after the far side comes back. */
+  maxMs?: number;
+}
+
+/** Backoff yields delays growing ×2 from initialMs up to maxMs, each scaled by a random 0.5–1. */
+export class Backoff {
+  private attempt = 0;
+  private readonly initialMs: number;
+  private readonly maxMs: number;
+
+  constructor(opts: BackoffOptions = {}) {
+    this.initialMs = opts.initialMs ?? 250;
+    this.maxMs = opts.maxMs ?? 5000;
+  }
+
+  /** attempts is how many delays were handed out since the last reset. */
+  get attempts(): number {
+    return this.attempt;
+  }
+
+  /** next returns the delay before the next attempt. */
+  next(): number {
+    const base = Math.min(this.maxMs, this.initialMs * 2 ** Math.min(this.attempt, 20));
+    this.attempt++;
+    return Math.round(base * (0.5 + Math.random() * 0.5));
+  }
+
+  /** reset starts over after a success. */
+  reset(): void {
+    this.attempt = 0;
+  }
+}
+
+/** sleep resolves after `ms`, or early (without rejecting) when `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

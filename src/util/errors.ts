@@ -1,0 +1,74 @@
+/**
+ * errors: the one registry of camwire error codes.
+ *
+ * Every error camwire raises on purpose is a CamwireError (or a subclass naming its category)
+ * with a stable `CAMWIRE_ERR_*` code, so callers and tests branch on `code`, never on messages.
+ */
+
+/** ERROR_CODES lists every code with the category class that carries it and what it means. */
+export const ERROR_CODES = {
+  CAMWIRE_ERR_BAD_MAGIC: { kind: 'protocol', text: 'the peer does not speak the camwire protocol' },
+  CAMWIRE_ERR_UNSUPPORTED_VERSION: { kind: 'protocol', text: 'the peer speaks a camwire protocol version this build does not' },
+  CAMWIRE_ERR_UNKNOWN_MESSAGE: { kind: 'protocol', text: 'a message type this build does not know' },
+  CAMWIRE_ERR_MALFORMED_MESSAGE: { kind: 'protocol', text: 'a message whose body does not match its type' },
+  CAMWIRE_ERR_UNEXPECTED_MESSAGE: { kind: 'protocol', text: 'a valid message at the wrong moment' },
+  CAMWIRE_ERR_TRUNCATED: { kind: 'protocol', text: 'the connection ended in the middle of a message' },
+  CAMWIRE_ERR_FRAME_TOO_LARGE: { kind: 'limit', text: 'a declared frame length above maxFrameBytes' },
+  CAMWIRE_ERR_MESSAGE_TOO_LARGE: { kind: 'limit', text: 'a declared control-message length above its limit' },
+  CAMWIRE_ERR_HANDSHAKE_TIMEOUT: { kind: 'protocol', text: 'the peer did not complete the handshake in time' },
+  CAMWIRE_ERR_KEEPALIVE_TIMEOUT: { kind: 'network', text: 'nothing arrived from the peer within the keepalive timeout' },
+  CAMWIRE_ERR_STREAM_BUSY: { kind: 'protocol', text: 'the stream already has a publisher' },
+  CAMWIRE_ERR_BAD_STREAM_NAME: { kind: 'protocol', text: 'a stream name outside the allowed characters or length' },
+  CAMWIRE_ERR_UNAUTHORIZED: { kind: 'protocol', text: 'missing or wrong access token' },
+  CAMWIRE_ERR_REMOTE: { kind: 'protocol', text: 'the peer reported an error and closed' },
+  CAMWIRE_ERR_CONNECT: { kind: 'network', text: 'a connection could not be made' },
+  CAMWIRE_ERR_LISTEN: { kind: 'network', text: 'a port could not be opened for listening' },
+  CAMWIRE_ERR_BAD_URL: { kind: 'config', text: 'a URL camwire cannot use' },
+  CAMWIRE_ERR_CONFIG: { kind: 'config', text: 'an invalid configuration value' },
+  CAMWIRE_ERR_BAD_FRAME: { kind: 'media', text: 'a frame whose payload is not what its codec says' },
+  CAMWIRE_ERR_SOURCE: { kind: 'media', text: 'a video source failed' },
+  CAMWIRE_ERR_CLOSED: { kind: 'network', text: 'the component was closed' },
+} as const;
+
+/** ErrorCode is one key of ERROR_CODES. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** CamwireError is the base of every deliberate camwire error; `code` is stable. */
+export class CamwireError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** ProtocolError: the peer broke the wire protocol; the connection to that peer is closed. */
+export class ProtocolError extends CamwireError {}
+/** LimitError: a declared size exceeded a configured limit; raised before anything is buffered. */
+export class LimitError extends ProtocolError {}
+/** NetworkError: connecting, listening or keeping a connection alive failed. */
+export class NetworkError extends CamwireError {}
+/** ConfigError: a flag, URL, file or environment value is invalid; the message names the key. */
+export class ConfigError extends CamwireError {}
+/** MediaError: a frame or a source is not what it claims to be. */
+export class MediaError extends CamwireError {}
+
+const CLASSES = {
+  protocol: ProtocolError,
+  limit: LimitError,
+  network: NetworkError,
+  config: ConfigError,
+  media: MediaError,
+} as const;
+
+/** createError builds the error of the right class for `code`. */
+export function createError(code: ErrorCode, message: string, options?: { cause?: unknown }): CamwireError {
+  const Cls = CLASSES[ERROR_CODES[code].kind];
+  return new Cls(code, message, options);
+}
+
+/** isCamwireError tells whether `e` is a camwire error, optionally with the given code. */
+export function isCamwireError(e: unknown, code?: ErrorCode): e is CamwireError {
+  return e instanceof CamwireError && (code === undefined || e.code === code);
+}
