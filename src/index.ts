@@ -1,0 +1,17 @@
+/**
+ * camwire: the public library API — the only import surface for embedders.
+ */
+export type { Frame, Codec } from './frame/frame.js';
+export { isValidStreamName, STREAM_NAME_PATTERN, CODECS } from './frame/frame.js';
+export { Hub, DEFAULT_STREAM } from './hub/hub.js';
+export type { Publisher, StreamStats } from './hub/stream.js';
+export { Reader, type ReaderStats, type ReaderOptions } from './hub/reader.js';
+export { startHub, type HubServer, type HubServerOptions } from './api/hub-server.js';
+export { publishTo, readFrom, type RemotePublisher, type RemoteReader, type RemoteOptions } from './api/remote.js';
+export { TestSource, TESTSRC_DEFAULTS, type TestSourceOptions } from './sources/testsrc/testsrc.js';
+export type { Source } from './sources/source.js';
+export { DEFAULTS, type Config } from './config/defaults.js';
+export { loadConfig } from './config/load.js';
+export { CamwireError, ProtocolError, LimitError, NetworkError, ConfigError, MediaError, ERROR_CODES, type ErrorCode, isCamwireError } from './util/errors.js';
+export { nowUs } from './util/clock.js';
+export { setLogLevel, setLogSink } from './util/logger.js';
