@@ -1,0 +1,23 @@
+/**
+ * tools: finds external programs tests need. Under CI=true a missing tool is a failure, never
+ * a silent skip; locally the test is skipped with the reason.
+ */
+import { spawnSync } from 'node:child_process';
+import type { TestContext } from 'node:test';
+
+/** hasTool tells whether `cmd -version` (or --version) runs. */
+export function hasTool(cmd: string): boolean {
+  for (const flag of ['-version', '--version']) {
+    const r = spawnSync(cmd, [flag], { stdio: 'ignore' });
+    if (!r.error && r.status === 0) return true;
+  }
+  return false;
+}
+
+/** requireTool returns true if `cmd` exists; otherwise fails under CI and skips elsewhere. */
+export function requireTool(t: TestContext, cmd: string): boolean {
+  if (hasTool(cmd)) return true;
+  if (process.env.CI === 'true') throw new Error(`${cmd} is required under CI=true but was not found (.ci/run installs it)`);
+  t.skip(`${cmd} not installed`);
+  return false;
+}
