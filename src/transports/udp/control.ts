@@ -1,0 +1,190 @@
+/**
+ * control: the camwire UDP datagrams other than DATA — loss reports, the hub handshake and the
+ * end of a stream — and `decodeDatagram`, which checks and decodes any datagram (pure).
+ *
+ * NACK (receiver → sender: "send these fragments of this frame again"):
+ * ```
+ *  0        4               8               12      14
+ * +--------+---------------+---------------+-------+-------+-------+---
+ * | prefix | stream id     | frame number  | count | index | index | …  count × u16 BE
+ * +--------+---------------+---------------+-------+-------+-------+---
+ * ```
+ * END (the stream ended cleanly; from a viewer: it leaves):
+ * ```
+ *  0        4               8
+ * +--------+---------------+
+ * | prefix | stream id     |
+ * +--------+---------------+
+ * ```
+ * HELLO, CHALLENGE, WELCOME and ERROR: the prefix, then a UTF-8 JSON object of at most
+ * MAX_CONTROL_BYTES (docs/protocol.md lists the fields).
+ */
+import { DatagramType, decodeFragment, isRejection, PREFIX_BYTES, readPrefix, reject, writePrefix, type Fragment, type Rejection } from './wire.js';
+
+/** MAX_CONTROL_BYTES: a HELLO with a token and a 64-character name is ~250 bytes; 1 KiB leaves room. */
+export const MAX_CONTROL_BYTES = 1024;
+/** MAX_NACK_INDICES: 256 indices keep a NACK within the minimum MTU; more are asked for in the next round. */
+export const MAX_NACK_INDICES = 256;
+/** NACK_HEADER_BYTES is the size of a NACK before its indices. */
+export const NACK_HEADER_BYTES = 14;
+/** END_BYTES is the size of an END datagram. */
+export const END_BYTES = 8;
+
+/** Role says what a hub peer wants: to publish a stream or to view one. */
+export type UdpRole = 'publish' | 'view';
+
+/** Hello opens or refreshes a hub subscription or publication. */
+export interface Hello {
+  role: UdpRole;
+  /** stream: the name; '' asks a hub for its only live stream (viewers) or the default (publishers). */
+  stream: string;
+  /** streamId: a publisher's stream id, chosen at random, carried by its DATA datagrams. */
+  streamId?: number;
+  /** cookie: echoed from the hub's CHALLENGE, proving the peer receives at its address. */
+  cookie?: string;
+  token?: string;
+  agent?: string;
+}
+
+/** Welcome accepts a Hello; a viewer takes DATA only with this stream id. */
+export interface Welcome {
+  stream: string;
+  streamId: number;
+  /** refreshMs: send HELLO this often; after a few missed refreshes the hub forgets the peer. */
+  refreshMs: number;
+  agent?: string;
+}
+
+/** Nack asks for fragments of one frame again. */
+export interface Nack {
+  streamId: number;
+  frameNo: number;
+  indices: number[];
+}
+
+/** WireError is the body of an ERROR datagram. */
+export interface WireError {
+  code: string;
+  message: string;
+}
+
+/** Datagram is one decoded camwire UDP datagram. */
+export type Datagram =
+  | { type: 'data'; fragment: Fragment }
+  | { type: 'nack'; nack: Nack }
+  | { type: 'hello'; hello: Hello }
+  | { type: 'challenge'; cookie: string }
+  | { type: 'welcome'; welcome: Welcome }
+  | { type: 'error'; error: WireError }
+  | { type: 'end'; streamId: number };
+
+function json(type: number, body: object): Buffer {
+  const text = Buffer.from(JSON.stringify(body), 'utf8');
+  if (text.length > MAX_CONTROL_BYTES) throw new RangeError(`control datagram of ${text.length} bytes exceeds ${MAX_CONTROL_BYTES}`);
+  const b = Buffer.allocUnsafe(PREFIX_BYTES + text.length);
+  writePrefix(b, type);
+  text.copy(b, PREFIX_BYTES);
+  return b;
+}
+
+/** encodeHello encodes a HELLO datagram. */
+export const encodeHello = (h: Hello): Buffer => json(DatagramType.HELLO, h);
+/** encodeChallenge encodes a CHALLENGE datagram. */
+export const encodeChallenge = (cookie: string): Buffer => json(DatagramType.CHALLENGE, { cookie });
+/** encodeWelcome encodes a WELCOME datagram. */
+export const encodeWelcome = (w: Welcome): Buffer => json(DatagramType.WELCOME, w);
+/** encodeError encodes an ERROR datagram (the message is cut to fit). */
+export const encodeError = (e: WireError): Buffer => json(DatagramType.ERROR, { code: e.code, message: e.message.slice(0, 500) });
+
+/** encodeEnd encodes an END datagram. */
+export function encodeEnd(streamId: number): Buffer {
+  const b = Buffer.allocUnsafe(END_BYTES);
+  writePrefix(b, DatagramType.END);
+  b.writeUInt32BE(streamId >>> 0, 4);
+  return b;
+}
+
+/** encodeNack encodes a NACK; at most MAX_NACK_INDICES indices are taken. */
+export function encodeNack(n: Nack): Buffer {
+  const count = Math.min(n.indices.length, MAX_NACK_INDICES);
+  const b = Buffer.allocUnsafe(NACK_HEADER_BYTES + 2 * count);
+  writePrefix(b, DatagramType.NACK);
+  b.writeUInt32BE(n.streamId >>> 0, 4);
+  b.writeUInt32BE(n.frameNo >>> 0, 8);
+  b.writeUInt16BE(count, 12);
+  for (let i = 0; i < count; i++) b.writeUInt16BE(n.indices[i], NACK_HEADER_BYTES + 2 * i);
+  return b;
+}
+
+/** decodeDatagram checks and decodes one datagram; anything malformed comes back as a Rejection. */
+export function decodeDatagram(b: Buffer, maxFrameBytes: number): Datagram | Rejection {
+  const type = readPrefix(b);
+  if (isRejection(type)) return type;
+  switch (type) {
+    case DatagramType.DATA: {
+      const f = decodeFragment(b, maxFrameBytes);
+      return isRejection(f) ? f : { type: 'data', fragment: f };
+    }
+    case DatagramType.NACK:
+      return decodeNack(b);
+    case DatagramType.END:
+      if (b.length !== END_BYTES) return reject('CAMWIRE_ERR_MALFORMED_MESSAGE', `END of ${b.length} bytes (must be ${END_BYTES})`);
+      return { type: 'end', streamId: b.readUInt32BE(4) };
+    case DatagramType.HELLO:
+    case DatagramType.CHALLENGE:
+    case DatagramType.WELCOME:
+    case DatagramType.ERROR:
+      return decodeJson(type, b);
+    default:
+      return reject('CAMWIRE_ERR_UNKNOWN_MESSAGE', `unknown datagram type 0x${type.toString(16)}`);
+  }
+}
+
+function decodeNack(b: Buffer): Datagram | Rejection {
+  if (b.length < NACK_HEADER_BYTES) return reject('CAMWIRE_ERR_SHORT_DATAGRAM', `${b.length}-byte NACK is shorter than its ${NACK_HEADER_BYTES}-byte header`);
+  const count = b.readUInt16BE(12);
+  if (count === 0 || count > MAX_NACK_INDICES) return reject('CAMWIRE_ERR_MALFORMED_MESSAGE', `NACK of ${count} indices (1..${MAX_NACK_INDICES})`);
+  if (b.length !== NACK_HEADER_BYTES + 2 * count) return reject('CAMWIRE_ERR_MALFORMED_MESSAGE', `NACK of ${count} indices must be ${NACK_HEADER_BYTES + 2 * count} bytes, got ${b.length}`);
+  const indices = new Array<number>(count);
+  for (let i = 0; i < count; i++) indices[i] = b.readUInt16BE(NACK_HEADER_BYTES + 2 * i);
+  return { type: 'nack', nack: { streamId: b.readUInt32BE(4), frameNo: b.readUInt32BE(8), indices } };
+}
+
+function decodeJson(type: number, b: Buffer): Datagram | Rejection {
+  const bad = (what: string) => reject('CAMWIRE_ERR_MALFORMED_MESSAGE', what);
+  if (b.length - PREFIX_BYTES > MAX_CONTROL_BYTES) return reject('CAMWIRE_ERR_MESSAGE_TOO_LARGE', `control datagram of ${b.length - PREFIX_BYTES} bytes exceeds ${MAX_CONTROL_BYTES}`);
+  let o: Record<string, unknown>;
+  try {
+    const v: unknown = JSON.parse(b.toString('utf8', PREFIX_BYTES));
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return bad('control datagram body is not a JSON object');
+    o = v as Record<string, unknown>;
+  } catch {
+    return bad('control datagram body is not valid JSON');
+  }
+  const str = (v: unknown) => typeof v === 'string';
+  const optStr = (v: unknown) => v === undefined || str(v);
+  const u32 = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
+  switch (type) {
+    case DatagramType.HELLO:
+      if ((o.role !== 'publish' && o.role !== 'view') || !str(o.stream) || !optStr(o.cookie) || !optStr(o.token) || !optStr(o.agent) || (o.streamId !== undefined && !u32(o.streamId))) {
+        return bad('HELLO needs {"role":"publish"|"view","stream":string}');
+      }
+      if (o.role === 'publish' && o.streamId === undefined) return bad('a publisher HELLO needs a streamId');
+      return { type: 'hello', hello: pick(o, ['role', 'stream', 'streamId', 'cookie', 'token', 'agent']) as unknown as Hello };
+    case DatagramType.CHALLENGE:
+      return str(o.cookie) ? { type: 'challenge', cookie: o.cookie as string } : bad('CHALLENGE needs {"cookie":string}');
+    case DatagramType.WELCOME:
+      if (!str(o.stream) || !u32(o.streamId) || typeof o.refreshMs !== 'number' || !(o.refreshMs > 0) || !optStr(o.agent)) return bad('WELCOME needs {"stream":string,"streamId":u32,"refreshMs":number}');
+      return { type: 'welcome', welcome: pick(o, ['stream', 'streamId', 'refreshMs', 'agent']) as unknown as Welcome };
+    default:
+      if (!str(o.code) || !str(o.message)) return bad('ERROR needs {"code":string,"message":string}');
+      return { type: 'error', error: { code: o.code as string, message: o.message as string } };
+  }
+}
+
+/** pick copies the listed keys that are present, so unknown JSON keys never travel further. */
+function pick(o: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
+  return out;
+}

@@ -1,0 +1,253 @@
+/**
+ * reassembler: turns one stream's fragments back into frames — an I/O-free processor in the
+ * style of werift's JitterBuffer: `processInput(fragment | tick)` returns frames to deliver and
+ * NACKs to send; `toJSON()` returns the counters.
+ *
+ * Rules:
+ * - At most `maxInFlight` frames and `maxBufferedBytes` of fragments are held; beyond that the
+ *   oldest frame is given up. Memory follows what arrived, never what a header declares.
+ * - A frame not complete `deadlineMs` after its first fragment is given up.
+ * - Frames are delivered in order and only whole: when a frame completes, older frames still in
+ *   flight are given up (newest frame wins), and their stragglers are counted late and ignored.
+ * - A given-up frame is only counted, never delivered; for H.264 the following frames are
+ *   skipped up to the next keyframe, since they would decode against a missing reference.
+ * - With `nack` on, once the sender is done with a frame (its last fragment came, a newer frame
+ *   started, or it went quiet for `nackIdleMs`) the fragments parity cannot rebuild are asked
+ *   for again, each at most once per `nackRetryMs`.
+ */
+import type { Frame } from '../../frame/frame.js';
+import { FrameAssembly } from './assembly.js';
+import type { Nack } from './control.js';
+import type { Fragment } from './wire.js';
+
+/** ReassemblerOptions: limits and loss-recovery timers (defaults in REASSEMBLER_DEFAULTS). */
+export interface ReassemblerOptions {
+  maxInFlight: number;
+  maxBufferedBytes: number;
+  deadlineMs: number;
+  nack: boolean;
+  nackIdleMs: number;
+  nackRetryMs: number;
+}
+
+/**
+ * REASSEMBLER_DEFAULTS: 4 frames in flight (newest wins: older ones are useless), 32 MiB (two
+ * maximum-size frames with parity), a 200 ms deadline (several NACK rounds on any LAN, while a
+ * given-up frame is replaced by the next one anyway), NACK after 5 ms of quiet (a paced sender
+ * sends a datagram at least every 2 ms) and again every 15 ms (a few LAN round trips).
+ */
+export const REASSEMBLER_DEFAULTS: ReassemblerOptions = {
+  maxInFlight: 4,
+  maxBufferedBytes: 32 * 1024 * 1024,
+  deadlineMs: 200,
+  nack: true,
+  nackIdleMs: 5,
+  nackRetryMs: 15,
+};
+
+/** REWIND_FRAMES: a frame number this far behind the newest is a restarted sender, not a straggler. */
+export const REWIND_FRAMES = 1024;
+
+/** ReassemblerInput: a fragment of this stream, or just the time passing (`tick`). */
+export type ReassemblerInput = { fragment: Fragment; now: number } | { tick: true; now: number };
+
+/** ReassemblerOutput: a whole frame to deliver, or a NACK to send to the sender. */
+export type ReassemblerOutput = { type: 'frame'; frameNo: number; frame: Omit<Frame, 'stream'> } | { type: 'nack'; nack: Nack };
+
+/** ReassemblerStats: the counters toJSON() returns. */
+export interface ReassemblerStats {
+  fragments: number;
+  bytes: number;
+  frames: number;
+  duplicates: number;
+  late: number;
+  conflicts: number;
+  retransmitted: number;
+  fecRepairedFragments: number;
+  fecRepairedFrames: number;
+  lostDeadline: number;
+  lostEvicted: number;
+  lostSuperseded: number;
+  lostUnseen: number;
+  skippedForKeyframe: number;
+  restarts: number;
+  nacks: number;
+  nackedFragments: number;
+  inFlight: number;
+  bufferedBytes: number;
+}
+
+/** serialDiff is a − b for u32 frame numbers that wrap (positive: a is newer). */
+export function serialDiff(a: number, b: number): number {
+  return (a - b) | 0;
+}
+
+/** Reassembler is the per-stream processor; see the file comment. */
+export class Reassembler {
+  private readonly opts: ReassemblerOptions;
+  private readonly frames = new Map<number, FrameAssembly>();
+  private lastDone: number | undefined;
+  private needKeyframe = true;
+  private buffered = 0;
+  private readonly s: Omit<ReassemblerStats, 'inFlight' | 'bufferedBytes'> = {
+    fragments: 0, bytes: 0, frames: 0, duplicates: 0, late: 0, conflicts: 0, retransmitted: 0,
+    fecRepairedFragments: 0, fecRepairedFrames: 0, lostDeadline: 0, lostEvicted: 0, lostSuperseded: 0, lostUnseen: 0,
+    skippedForKeyframe: 0, restarts: 0, nacks: 0, nackedFragments: 0,
+  };
+
+  constructor(opts: Partial<ReassemblerOptions> = {}) {
+    this.opts = { ...REASSEMBLER_DEFAULTS, ...opts };
+  }
+
+  /** processInput feeds one fragment (or a tick) and returns what is due now. */
+  processInput(input: ReassemblerInput): ReassemblerOutput[] {
+    const out: ReassemblerOutput[] = [];
+    if ('tick' in input) {
+      this.expire(input.now);
+    } else {
+      const a = this.add(input.fragment, input.now);
+      if (a?.complete) this.deliver(a, out);
+    }
+    if (this.opts.nack) this.nacks(input.now, out);
+    return out;
+  }
+
+  /** lostFrames is the number of frames given up, for any reason. */
+  get lostFrames(): number {
+    return this.s.lostDeadline + this.s.lostEvicted + this.s.lostSuperseded + this.s.lostUnseen;
+  }
+
+  /** toJSON returns a copy of the counters. */
+  toJSON(): ReassemblerStats {
+    return { ...this.s, inFlight: this.frames.size, bufferedBytes: this.buffered };
+  }
+
+  private add(f: Fragment, now: number): FrameAssembly | undefined {
+    const h = f.header;
+    this.s.fragments++;
+    this.s.bytes += f.payload.length;
+    if (this.isLate(h.frameNo)) return undefined;
+    let a = this.frames.get(h.frameNo);
+    if (!a) {
+      while (this.frames.size >= this.opts.maxInFlight) this.giveUp(this.oldest()!, 'lostEvicted');
+      if (this.isLate(h.frameNo)) return undefined; // older than the frame just given up
+      a = new FrameAssembly(h, now);
+      this.frames.set(h.frameNo, a);
+    }
+    for (let old = this.oldest(a); old && this.buffered + f.payload.length > this.opts.maxBufferedBytes; old = this.oldest(a)) this.giveUp(old, 'lostEvicted');
+    if (this.buffered + f.payload.length > this.opts.maxBufferedBytes) {
+      this.giveUp(a, 'lostEvicted'); // one frame alone exceeds the budget
+      return undefined;
+    }
+    const r = a.add(f, now);
+    if (r === 'duplicate') this.s.duplicates++;
+    else if (r === 'conflict') this.s.conflicts++;
+    else {
+      this.buffered += f.payload.length;
+      if (h.retransmit) this.s.retransmitted++;
+    }
+    return a;
+  }
+
+  /** isLate counts and tells whether a fragment belongs to a frame already delivered or given up. */
+  private isLate(frameNo: number): boolean {
+    if (this.lastDone === undefined) return false;
+    const behind = serialDiff(this.lastDone, frameNo);
+    if (behind >= REWIND_FRAMES || behind < -REWIND_FRAMES) {
+      this.restart();
+      return false;
+    }
+    if (behind < 0) return false;
+    this.s.late++;
+    return true;
+  }
+
+  private deliver(a: FrameAssembly, out: ReassemblerOutput[]): void {
+    const h = a.header;
+    this.forget(a);
+    this.advance(h.frameNo);
+    if (h.codec === 'h264') {
+      if (h.keyframe) this.needKeyframe = false;
+      else if (this.needKeyframe) {
+        this.s.skippedForKeyframe++;
+        return;
+      }
+    }
+    const { payload, recovered } = a.assemble();
+    if (recovered > 0) {
+      this.s.fecRepairedFragments += recovered;
+      this.s.fecRepairedFrames++;
+    }
+    this.s.frames++;
+    out.push({
+      type: 'frame',
+      frameNo: h.frameNo,
+      frame: { codec: h.codec, keyframe: h.keyframe, seq: h.seq, captureUs: h.captureUs, width: h.width, height: h.height, payload },
+    });
+  }
+
+  private giveUp(a: FrameAssembly, why: 'lostDeadline' | 'lostEvicted'): void {
+    this.s[why]++;
+    this.needKeyframe = true;
+    this.forget(a);
+    this.advance(a.header.frameNo);
+  }
+
+  /**
+   * advance moves the "done" mark to `frameNo`: older frames still in flight are superseded, and
+   * frame numbers in between that never showed up at all are counted as unseen.
+   */
+  private advance(frameNo: number): void {
+    let older = 0;
+    for (const o of [...this.frames.values()]) {
+      if (serialDiff(frameNo, o.header.frameNo) > 0) {
+        this.forget(o);
+        older++;
+      }
+    }
+    this.s.lostSuperseded += older;
+    const gap = this.lastDone === undefined ? 0 : serialDiff(frameNo, this.lastDone) - 1 - older;
+    if (gap > 0) this.s.lostUnseen += gap;
+    if (older > 0 || gap > 0) this.needKeyframe = true;
+    if (this.lastDone === undefined || serialDiff(frameNo, this.lastDone) > 0) this.lastDone = frameNo;
+  }
+
+  private expire(now: number): void {
+    const due = [...this.frames.values()].filter((a) => now - a.firstAt > this.opts.deadlineMs);
+    due.sort((x, y) => serialDiff(x.header.frameNo, y.header.frameNo));
+    for (const a of due) if (this.frames.has(a.header.frameNo)) this.giveUp(a, 'lostDeadline');
+  }
+
+  private nacks(now: number, out: ReassemblerOutput[]): void {
+    let newest: FrameAssembly | undefined;
+    for (const a of this.frames.values()) if (!newest || serialDiff(a.header.frameNo, newest.header.frameNo) > 0) newest = a;
+    for (const a of this.frames.values()) {
+      const senderDone = a.sentAll || a !== newest || now - a.lastAt >= this.opts.nackIdleMs;
+      if (!senderDone || a.complete) continue;
+      const indices = a.wanted().filter((i) => a.nackedAt[i] === 0 || now - a.nackedAt[i] >= this.opts.nackRetryMs);
+      if (indices.length === 0) continue;
+      for (const i of indices) a.nackedAt[i] = now;
+      this.s.nacks++;
+      this.s.nackedFragments += indices.length;
+      out.push({ type: 'nack', nack: { streamId: a.header.streamId, frameNo: a.header.frameNo, indices } });
+    }
+  }
+
+  private forget(a: FrameAssembly): void {
+    if (this.frames.delete(a.header.frameNo)) this.buffered -= a.bytes;
+  }
+
+  /** oldest is the in-flight frame with the lowest frame number, other than `except`. */
+  private oldest(except?: FrameAssembly): FrameAssembly | undefined {
+    let o: FrameAssembly | undefined;
+    for (const a of this.frames.values()) if (a !== except && (!o || serialDiff(a.header.frameNo, o.header.frameNo) < 0)) o = a;
+    return o;
+  }
+
+  private restart(): void {
+    this.s.restarts++;
+    for (const a of [...this.frames.values()]) this.forget(a);
+    this.lastDone = undefined;
+    this.needKeyframe = true;
+  }
+}
