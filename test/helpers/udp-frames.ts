@@ -10,7 +10,7 @@ import { Prng } from './prng.js';
 /** TEST_MAX_FRAME_BYTES: the maxFrameBytes tests decode with (camwire's default). */
 export const TEST_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
-/** PACKETIZE_DEFAULTS: a 1500-byte MTU (1408-byte fragments) and 10 % Reed–Solomon parity. */
+/** PACKETIZE_DEFAULTS: a 1500-byte MTU (1404-byte fragments) and 10 % Reed–Solomon parity. */
 export const PACKETIZE_DEFAULTS: PacketizerOptions = { mtu: 1500, fecPercent: 10, fecCode: 'rs' };
 
 /** fakeJpeg returns `bytes` bytes that start with SOI and end with EOI, random in between. */

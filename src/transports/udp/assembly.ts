@@ -7,6 +7,7 @@
  * Per parity group it counts missing data and received parity, so "can the frame be completed
  * now?" costs O(1) per datagram, whatever the loss pattern.
  */
+import { crc32 } from '../../util/crc32.js';
 import { FecLayout, recoverData } from './fec.js';
 import { paddedBytes, type Fragment, type FragmentHeader } from './wire.js';
 
@@ -26,7 +27,7 @@ export class FrameAssembly {
   lastAt: number;
   /** highestIndex: the highest fragment index seen (the sender sends in index order). */
   highestIndex = -1;
-  /** nackedAt[i]: when data fragment i was last asked for again (0 = never). */
+  /** nackedAt[i]: when data fragment i was last asked for again (-Infinity = never). */
   readonly nackedAt: Float64Array;
   private readonly dataMissing: Int32Array;
   private readonly parityHave: Int32Array;
@@ -40,7 +41,7 @@ export class FrameAssembly {
     this.lastAt = firstAt;
     this.layout = new FecLayout(first.dataCount, first.parityCount, Math.max(1, first.groups));
     this.fragments = new Array(first.dataCount + first.parityCount).fill(undefined);
-    this.nackedAt = new Float64Array(first.dataCount);
+    this.nackedAt = new Float64Array(first.dataCount).fill(-Infinity);
     const G = this.layout.groups;
     this.dataMissing = new Int32Array(G);
     this.parityHave = new Int32Array(G);
@@ -91,8 +92,11 @@ export class FrameAssembly {
     return out;
   }
 
-  /** assemble returns the picture (rebuilding lost data from parity) and how many fragments FEC rebuilt. */
-  assemble(): { payload: Buffer; recovered: number } {
+  /**
+   * assemble returns the picture (rebuilding lost data from parity) and how many fragments FEC
+   * rebuilt, or undefined when the result does not match the frame's CRC-32.
+   */
+  assemble(): { payload: Buffer; recovered: number } | undefined {
     if (!this.complete) throw new Error('assemble() on an incomplete frame');
     const h = this.header;
     const frags: (Uint8Array | undefined)[] = this.fragments;
@@ -101,7 +105,7 @@ export class FrameAssembly {
     const data = frags.slice(0, h.dataCount) as Buffer[];
     // The last data fragment may have come back padded; the total length trims it.
     const payload = data.length === 1 && data[0].length === h.frameBytes ? data[0] : Buffer.concat(data, h.frameBytes);
-    return { payload, recovered };
+    return crc32(payload) === h.frameCrc ? { payload, recovered } : undefined;
   }
 }
 
@@ -120,6 +124,7 @@ function sameFrame(a: FragmentHeader, b: FragmentHeader): boolean {
     a.parityCount === b.parityCount &&
     a.groups === b.groups &&
     a.fragmentBytes === b.fragmentBytes &&
-    a.frameBytes === b.frameBytes
+    a.frameBytes === b.frameBytes &&
+    a.frameCrc === b.frameCrc
   );
 }

@@ -7,6 +7,7 @@
  * so a hub sending one frame to many UDP viewers computes its parity once.
  */
 import type { Frame } from '../../frame/frame.js';
+import { crc32 } from '../../util/crc32.js';
 import { createError } from '../../util/errors.js';
 import { encodeParity, fecGroups, FecLayout, parityCountFor, type FecCode } from './fec.js';
 import { encodeFragmentHeader, FLAG_RETRANSMIT, fragmentBytesFor, paddedBytes, type FragmentHeader } from './wire.js';
@@ -23,7 +24,7 @@ export interface PacketizerOptions {
   fecCode: FecCode;
 }
 
-/** Datagram parts: [44-byte header, payload view]; send both with one socket.send call. */
+/** Datagram parts: [48-byte header, payload view]; send both with one socket.send call. */
 export type DatagramParts = [Buffer, Buffer];
 
 /** PacketizedFrame is one frame ready to send: data fragments first, then parity. */
@@ -37,6 +38,14 @@ export interface PacketizedFrame {
 }
 
 const parityCache = new WeakMap<Buffer, { key: string; parity: Buffer[] }>();
+const crcCache = new WeakMap<Buffer, number>();
+
+/** crcOf is the picture's CRC-32, computed once per buffer however many viewers it goes to. */
+function crcOf(payload: Buffer): number {
+  let c = crcCache.get(payload);
+  if (c === undefined) crcCache.set(payload, (c = crc32(payload)));
+  return c;
+}
 
 /** packetize cuts `frame` into datagrams for stream `streamId` as its frame number `frameNo`. */
 export function packetize(frame: Omit<Frame, 'stream'>, streamId: number, frameNo: number, opts: PacketizerOptions): PacketizedFrame {
@@ -63,6 +72,7 @@ export function packetize(frame: Omit<Frame, 'stream'>, streamId: number, frameN
     groups,
     fragmentBytes: L,
     frameBytes: payload.length,
+    frameCrc: crcOf(payload),
   } satisfies FragmentHeader);
   const data: Buffer[] = [];
   for (let i = 0; i < dataCount; i++) data.push(payload.subarray(i * L, Math.min(payload.length, (i + 1) * L)));

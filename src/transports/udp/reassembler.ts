@@ -9,6 +9,7 @@
  * - A frame not complete `deadlineMs` after its first fragment is given up.
  * - Frames are delivered in order and only whole: when a frame completes, older frames still in
  *   flight are given up (newest frame wins), and their stragglers are counted late and ignored.
+ * - A completed frame whose CRC-32 does not match is counted (`badChecksum`), never delivered.
  * - A given-up frame is only counted, never delivered; for H.264 the following frames are
  *   skipped up to the next keyframe, since they would decode against a missing reference.
  * - With `nack` on, once the sender is done with a frame (its last fragment came, a newer frame
@@ -69,6 +70,7 @@ export interface ReassemblerStats {
   lostEvicted: number;
   lostSuperseded: number;
   lostUnseen: number;
+  badChecksum: number;
   skippedForKeyframe: number;
   restarts: number;
   nacks: number;
@@ -91,7 +93,7 @@ export class Reassembler {
   private buffered = 0;
   private readonly s: Omit<ReassemblerStats, 'inFlight' | 'bufferedBytes'> = {
     fragments: 0, bytes: 0, frames: 0, duplicates: 0, late: 0, conflicts: 0, retransmitted: 0,
-    fecRepairedFragments: 0, fecRepairedFrames: 0, lostDeadline: 0, lostEvicted: 0, lostSuperseded: 0, lostUnseen: 0,
+    fecRepairedFragments: 0, fecRepairedFrames: 0, lostDeadline: 0, lostEvicted: 0, lostSuperseded: 0, lostUnseen: 0, badChecksum: 0,
     skippedForKeyframe: 0, restarts: 0, nacks: 0, nackedFragments: 0,
   };
 
@@ -114,7 +116,7 @@ export class Reassembler {
 
   /** lostFrames is the number of frames given up, for any reason. */
   get lostFrames(): number {
-    return this.s.lostDeadline + this.s.lostEvicted + this.s.lostSuperseded + this.s.lostUnseen;
+    return this.s.lostDeadline + this.s.lostEvicted + this.s.lostSuperseded + this.s.lostUnseen + this.s.badChecksum;
   }
 
   /** toJSON returns a copy of the counters. */
@@ -173,7 +175,13 @@ export class Reassembler {
         return;
       }
     }
-    const { payload, recovered } = a.assemble();
+    const whole = a.assemble();
+    if (!whole) {
+      this.s.badChecksum++;
+      this.needKeyframe = true;
+      return;
+    }
+    const { payload, recovered } = whole;
     if (recovered > 0) {
       this.s.fecRepairedFragments += recovered;
       this.s.fecRepairedFrames++;
@@ -224,7 +232,7 @@ export class Reassembler {
     for (const a of this.frames.values()) {
       const senderDone = a.sentAll || a !== newest || now - a.lastAt >= this.opts.nackIdleMs;
       if (!senderDone || a.complete) continue;
-      const indices = a.wanted().filter((i) => a.nackedAt[i] === 0 || now - a.nackedAt[i] >= this.opts.nackRetryMs);
+      const indices = a.wanted().filter((i) => now - a.nackedAt[i] >= this.opts.nackRetryMs);
       if (indices.length === 0) continue;
       for (const i of indices) a.nackedAt[i] = now;
       this.s.nacks++;

@@ -23,15 +23,19 @@
  * | codec | flags | width         | height        | index         | data count N  |
  * +-------+-------+---------------+---------------+---------------+---------------+
  * 34              36              38              40                              44
- * | parity cnt M  | groups G      | fragment len L| frame length (u32)            | payload…
+ * | parity cnt M  | groups G      | fragment len L| frame length (u32)            |
  * +---------------+---------------+---------------+-------------------------------+
+ * 44                              48
+ * | frame CRC-32 (u32)            | payload…
+ * +-------------------------------+
  *   all big-endian; flags: bit 0 keyframe, bit 1 retransmission
  * ```
  *
  * The frame's picture is cut into N data fragments of L bytes (the last one shorter);
  * index 0..N-1 are data, N..N+M-1 are parity fragments (fec.ts), each `min(L, frame length)`
  * bytes. `frame number` counts frames per stream id (the reassembly key, never reused);
- * `frame seq` is the Frame's own seq, passed through.
+ * `frame seq` is the Frame's own seq, passed through. The CRC-32 of the whole picture is checked
+ * after reassembly, so a frame rebuilt wrongly (a forged or damaged fragment) is never delivered.
  */
 import { CODECS, type Codec } from '../../frame/frame.js';
 import type { ErrorCode } from '../../util/errors.js';
@@ -43,7 +47,7 @@ export const UDP_VERSION = 1;
 /** PREFIX_BYTES is the size of the prefix every datagram starts with. */
 export const PREFIX_BYTES = 4;
 /** FRAGMENT_HEADER_BYTES is the size of a DATA datagram's header, prefix included. */
-export const FRAGMENT_HEADER_BYTES = 44;
+export const FRAGMENT_HEADER_BYTES = 48;
 
 /** DatagramType gives the wire id of each datagram type. */
 export const DatagramType = {
@@ -99,6 +103,7 @@ export interface FragmentHeader {
   groups: number;
   fragmentBytes: number;
   frameBytes: number;
+  frameCrc: number;
 }
 
 /** Fragment is one decoded DATA datagram: its header and its payload (a view, not a copy). */
@@ -138,7 +143,7 @@ export function readPrefix(b: Buffer): number | Rejection {
   return b.readUInt8(3);
 }
 
-/** encodeFragmentHeader builds the 44-byte header of a DATA datagram. */
+/** encodeFragmentHeader builds the 48-byte header of a DATA datagram. */
 export function encodeFragmentHeader(h: FragmentHeader): Buffer {
   const b = Buffer.allocUnsafe(FRAGMENT_HEADER_BYTES);
   writePrefix(b, DatagramType.DATA);
@@ -156,6 +161,7 @@ export function encodeFragmentHeader(h: FragmentHeader): Buffer {
   b.writeUInt16BE(h.groups, 36);
   b.writeUInt16BE(h.fragmentBytes, 38);
   b.writeUInt32BE(h.frameBytes, 40);
+  b.writeUInt32BE(h.frameCrc >>> 0, 44);
   return b;
 }
 
@@ -199,6 +205,7 @@ export function decodeFragment(b: Buffer, maxFrameBytes: number): Fragment | Rej
     groups: b.readUInt16BE(36),
     fragmentBytes: b.readUInt16BE(38),
     frameBytes: b.readUInt32BE(40),
+    frameCrc: b.readUInt32BE(44),
   };
   const bad = checkLayout(h, maxFrameBytes);
   if (bad) return bad;

@@ -4,7 +4,7 @@ import { encodeParity, fecGroups, FecLayout, parityCountFor, recoverData, type F
 import { gfInv, gfInvertMatrix, gfMul, mulAddInto, xorInto } from '../../../src/transports/udp/gf256.js';
 import { Prng } from '../../helpers/prng.js';
 
-const L = 1408;
+const L = 1404;
 
 /** cut splits `bytes` random bytes into fragments of L (last shorter) and adds parity. */
 function encoded(frameBytes: number, percent: number, code: FecCode, seed = 1) {
