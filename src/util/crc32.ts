@@ -11,16 +11,16 @@ for (let n = 0; n < 256; n++) {
   TABLE[n] = c;
 }
 
-function crc32js(b: Uint8Array): number {
-  let c = -1;
+function crc32js(b: Uint8Array, value = 0): number {
+  let c = ~value;
   for (let i = 0; i < b.length; i++) c = TABLE[(c ^ b[i]) & 0xff] ^ (c >>> 8);
   return (c ^ -1) >>> 0;
 }
 
-const native = (zlib as { crc32?: (b: Uint8Array) => number }).crc32;
+const native = (zlib as { crc32?: (b: Uint8Array, value?: number) => number }).crc32;
 
-/** crc32 returns the unsigned CRC-32 of `b`. */
-export const crc32: (b: Uint8Array) => number = native ?? crc32js;
+/** crc32 returns the unsigned CRC-32 of `b`, continuing from `value` (the CRC of what came before). */
+export const crc32: (b: Uint8Array, value?: number) => number = native ?? crc32js;
 
 /** crc32Portable is the JavaScript implementation (exported so tests can compare both). */
 export const crc32Portable = crc32js;

@@ -9,7 +9,7 @@
  */
 import { crc32 } from '../../util/crc32.js';
 import { FecLayout, recoverData } from './fec.js';
-import { paddedBytes, type Fragment, type FragmentHeader } from './wire.js';
+import { frameChecksum, paddedBytes, type Fragment, type FragmentHeader } from './wire.js';
 
 /** AddResult says what became of a fragment offered to an assembly. */
 export type AddResult = 'added' | 'duplicate' | 'conflict';
@@ -94,7 +94,7 @@ export class FrameAssembly {
 
   /**
    * assemble returns the picture (rebuilding lost data from parity) and how many fragments FEC
-   * rebuilt, or undefined when the result does not match the frame's CRC-32.
+   * rebuilt, or undefined when the picture and metadata do not match the frame CRC-32.
    */
   assemble(): { payload: Buffer; recovered: number } | undefined {
     if (!this.complete) throw new Error('assemble() on an incomplete frame');
@@ -105,7 +105,7 @@ export class FrameAssembly {
     const data = frags.slice(0, h.dataCount) as Buffer[];
     // The last data fragment may have come back padded; the total length trims it.
     const payload = data.length === 1 && data[0].length === h.frameBytes ? data[0] : Buffer.concat(data, h.frameBytes);
-    return crc32(payload) === h.frameCrc ? { payload, recovered } : undefined;
+    return frameChecksum(h, crc32(payload)) === h.frameCrc ? { payload, recovered } : undefined;
   }
 }
 

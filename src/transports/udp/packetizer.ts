@@ -10,7 +10,7 @@ import type { Frame } from '../../frame/frame.js';
 import { crc32 } from '../../util/crc32.js';
 import { createError } from '../../util/errors.js';
 import { encodeParity, fecGroups, FecLayout, parityCountFor, type FecCode } from './fec.js';
-import { encodeFragmentHeader, FLAG_RETRANSMIT, fragmentBytesFor, paddedBytes, type FragmentHeader } from './wire.js';
+import { encodeFragmentHeader, FLAG_RETRANSMIT, fragmentBytesFor, frameChecksum, paddedBytes, type FragmentHeader } from './wire.js';
 
 /** MAX_FRAGMENTS: the data count is a u16 on the wire. */
 export const MAX_FRAGMENTS = 0xffff;
@@ -72,7 +72,7 @@ export function packetize(frame: Omit<Frame, 'stream'>, streamId: number, frameN
     groups,
     fragmentBytes: L,
     frameBytes: payload.length,
-    frameCrc: crcOf(payload),
+    frameCrc: frameChecksum({ ...frame, streamId, frameNo }, crcOf(payload)),
   } satisfies FragmentHeader);
   const data: Buffer[] = [];
   for (let i = 0; i < dataCount; i++) data.push(payload.subarray(i * L, Math.min(payload.length, (i + 1) * L)));

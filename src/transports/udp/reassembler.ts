@@ -9,6 +9,8 @@
  * - A frame not complete `deadlineMs` after its first fragment is given up.
  * - Frames are delivered in order and only whole: when a frame completes, older frames still in
  *   flight are given up (newest frame wins), and their stragglers are counted late and ignored.
+ * - Only a delivered frame moves the "done" mark; a given-up frame is remembered by number, so a
+ *   frame number damaged or forged far ahead cannot make the real frames look late.
  * - A completed frame whose CRC-32 does not match is counted (`badChecksum`), never delivered.
  * - A given-up frame is only counted, never delivered; for H.264 the following frames are
  *   skipped up to the next keyframe, since they would decode against a missing reference.
@@ -45,6 +47,9 @@ export const REASSEMBLER_DEFAULTS: ReassemblerOptions = {
   nackIdleMs: 5,
   nackRetryMs: 15,
 };
+
+/** GIVEN_UP_MEMORY: how many given-up frame numbers are remembered to recognise their stragglers. */
+export const GIVEN_UP_MEMORY = 64;
 
 /** REWIND_FRAMES: a frame number this far behind the newest is a restarted sender, not a straggler. */
 export const REWIND_FRAMES = 1024;
@@ -88,7 +93,10 @@ export function serialDiff(a: number, b: number): number {
 export class Reassembler {
   private readonly opts: ReassemblerOptions;
   private readonly frames = new Map<number, FrameAssembly>();
+  /** lastDone: the newest frame number delivered; fragments at or behind it are late. */
   private lastDone: number | undefined;
+  /** givenUp: recent frame numbers given up and not yet passed by a delivered frame. */
+  private givenUp: number[] = [];
   private needKeyframe = true;
   private buffered = 0;
   private readonly s: Omit<ReassemblerStats, 'inFlight' | 'bufferedBytes'> = {
@@ -132,7 +140,6 @@ export class Reassembler {
     let a = this.frames.get(h.frameNo);
     if (!a) {
       while (this.frames.size >= this.opts.maxInFlight) this.giveUp(this.oldest()!, 'lostEvicted');
-      if (this.isLate(h.frameNo)) return undefined; // older than the frame just given up
       a = new FrameAssembly(h, now);
       this.frames.set(h.frameNo, a);
     }
@@ -153,19 +160,27 @@ export class Reassembler {
 
   /** isLate counts and tells whether a fragment belongs to a frame already delivered or given up. */
   private isLate(frameNo: number): boolean {
-    if (this.lastDone === undefined) return false;
-    const behind = serialDiff(this.lastDone, frameNo);
-    if (behind >= REWIND_FRAMES || behind < -REWIND_FRAMES) {
-      this.restart();
-      return false;
+    if (this.lastDone !== undefined) {
+      const behind = serialDiff(this.lastDone, frameNo);
+      if (behind >= REWIND_FRAMES || behind < -REWIND_FRAMES) this.restart();
+      else if (behind >= 0) return this.late();
     }
-    if (behind < 0) return false;
+    return this.givenUp.includes(frameNo) ? this.late() : false;
+  }
+
+  private late(): true {
     this.s.late++;
     return true;
   }
 
   private deliver(a: FrameAssembly, out: ReassemblerOutput[]): void {
     const h = a.header;
+    const whole = a.assemble();
+    if (!whole) {
+      // Not advancing the done mark: a damaged frame number must not hide the frames around it.
+      this.s.badChecksum++;
+      return this.giveUp(a);
+    }
     this.forget(a);
     this.advance(h.frameNo);
     if (h.codec === 'h264') {
@@ -175,35 +190,35 @@ export class Reassembler {
         return;
       }
     }
-    const whole = a.assemble();
-    if (!whole) {
-      this.s.badChecksum++;
-      this.needKeyframe = true;
-      return;
-    }
-    const { payload, recovered } = whole;
-    if (recovered > 0) {
-      this.s.fecRepairedFragments += recovered;
+    if (whole.recovered > 0) {
+      this.s.fecRepairedFragments += whole.recovered;
       this.s.fecRepairedFrames++;
     }
     this.s.frames++;
     out.push({
       type: 'frame',
       frameNo: h.frameNo,
-      frame: { codec: h.codec, keyframe: h.keyframe, seq: h.seq, captureUs: h.captureUs, width: h.width, height: h.height, payload },
+      frame: { codec: h.codec, keyframe: h.keyframe, seq: h.seq, captureUs: h.captureUs, width: h.width, height: h.height, payload: whole.payload },
     });
   }
 
-  private giveUp(a: FrameAssembly, why: 'lostDeadline' | 'lostEvicted'): void {
-    this.s[why]++;
+  /**
+   * giveUp drops an incomplete frame (counted under `why`) and remembers its number, so its
+   * stragglers are counted late instead of opening it again. The done mark stays where the last
+   * delivered frame put it: a frame number that came from a damaged or forged datagram must not
+   * make the real frames after it look late.
+   */
+  private giveUp(a: FrameAssembly, why?: 'lostDeadline' | 'lostEvicted'): void {
+    if (why) this.s[why]++;
     this.needKeyframe = true;
     this.forget(a);
-    this.advance(a.header.frameNo);
+    this.givenUp.push(a.header.frameNo);
+    if (this.givenUp.length > GIVEN_UP_MEMORY) this.givenUp.shift();
   }
 
   /**
-   * advance moves the "done" mark to `frameNo`: older frames still in flight are superseded, and
-   * frame numbers in between that never showed up at all are counted as unseen.
+   * advance moves the done mark to a delivered frame: older frames still in flight are superseded,
+   * and frame numbers in between that were neither seen nor given up are counted as unseen.
    */
   private advance(frameNo: number): void {
     let older = 0;
@@ -214,16 +229,21 @@ export class Reassembler {
       }
     }
     this.s.lostSuperseded += older;
-    const gap = this.lastDone === undefined ? 0 : serialDiff(frameNo, this.lastDone) - 1 - older;
-    if (gap > 0) this.s.lostUnseen += gap;
-    if (older > 0 || gap > 0) this.needKeyframe = true;
-    if (this.lastDone === undefined || serialDiff(frameNo, this.lastDone) > 0) this.lastDone = frameNo;
+    if (this.lastDone !== undefined) {
+      const from = this.lastDone;
+      const counted = this.givenUp.filter((n) => serialDiff(n, from) > 0 && serialDiff(frameNo, n) > 0).length;
+      const gap = serialDiff(frameNo, from) - 1 - older - counted;
+      if (gap > 0) this.s.lostUnseen += gap;
+      if (older > 0 || gap > 0) this.needKeyframe = true;
+    }
+    this.lastDone = frameNo;
+    this.givenUp = this.givenUp.filter((n) => serialDiff(n, frameNo) > 0);
   }
 
   private expire(now: number): void {
     const due = [...this.frames.values()].filter((a) => now - a.firstAt > this.opts.deadlineMs);
     due.sort((x, y) => serialDiff(x.header.frameNo, y.header.frameNo));
-    for (const a of due) if (this.frames.has(a.header.frameNo)) this.giveUp(a, 'lostDeadline');
+    for (const a of due) this.giveUp(a, 'lostDeadline');
   }
 
   private nacks(now: number, out: ReassemblerOutput[]): void {
@@ -256,6 +276,7 @@ export class Reassembler {
     this.s.restarts++;
     for (const a of [...this.frames.values()]) this.forget(a);
     this.lastDone = undefined;
+    this.givenUp = [];
     this.needKeyframe = true;
   }
 }

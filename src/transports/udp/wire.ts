@@ -34,10 +34,12 @@
  * The frame's picture is cut into N data fragments of L bytes (the last one shorter);
  * index 0..N-1 are data, N..N+M-1 are parity fragments (fec.ts), each `min(L, frame length)`
  * bytes. `frame number` counts frames per stream id (the reassembly key, never reused);
- * `frame seq` is the Frame's own seq, passed through. The CRC-32 of the whole picture is checked
- * after reassembly, so a frame rebuilt wrongly (a forged or damaged fragment) is never delivered.
+ * `frame seq` is the Frame's own seq, passed through. The frame CRC-32 covers the whole picture
+ * and the metadata delivered with it (see frameChecksum); it is checked after reassembly, so a
+ * frame rebuilt wrongly (a forged or damaged fragment) is never delivered.
  */
 import { CODECS, type Codec } from '../../frame/frame.js';
+import { crc32 } from '../../util/crc32.js';
 import type { ErrorCode } from '../../util/errors.js';
 
 /** UDP_MAGIC is 'CU', the first two bytes of every camwire UDP datagram. */
@@ -163,6 +165,28 @@ export function encodeFragmentHeader(h: FragmentHeader): Buffer {
   b.writeUInt32BE(h.frameBytes, 40);
   b.writeUInt32BE(h.frameCrc >>> 0, 44);
   return b;
+}
+
+/** FrameMeta: the header fields that identify a frame and travel with its picture. */
+export type FrameMeta = Pick<FragmentHeader, 'streamId' | 'frameNo' | 'seq' | 'captureUs' | 'codec' | 'keyframe' | 'width' | 'height'>;
+
+/**
+ * frameChecksum is the frame CRC-32 of the DATA header: CRC-32 over the picture followed by
+ * 26 bytes of metadata, stream id (u32) ‖ frame number (u32) ‖ seq (u32) ‖ capture µs (u64) ‖
+ * codec (u8) ‖ keyframe (u8, 0/1) ‖ width (u16) ‖ height (u16), all big-endian.
+ * `pictureCrc` is crc32(picture), computed once per picture however many streams it goes to.
+ */
+export function frameChecksum(meta: FrameMeta, pictureCrc: number): number {
+  const b = Buffer.allocUnsafe(26);
+  b.writeUInt32BE(meta.streamId >>> 0, 0);
+  b.writeUInt32BE(meta.frameNo >>> 0, 4);
+  b.writeUInt32BE(meta.seq >>> 0, 8);
+  b.writeBigUInt64BE(BigInt(meta.captureUs), 12);
+  b.writeUInt8(CODECS.indexOf(meta.codec), 20);
+  b.writeUInt8(meta.keyframe ? 1 : 0, 21);
+  b.writeUInt16BE(meta.width, 22);
+  b.writeUInt16BE(meta.height, 24);
+  return crc32(b, pictureCrc);
 }
 
 /** paddedBytes is the length every parity fragment has: the longest data fragment. */

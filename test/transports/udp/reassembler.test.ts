@@ -103,6 +103,22 @@ describe('reassembler: several frames', () => {
     assert.equal(r.toJSON().duplicates, 1);
   });
 
+  it('keeps delivering when an incomplete frame numbered far ahead is given up', () => {
+    const r = reassembler({ deadlineMs: 50 });
+    const delivered: number[] = [];
+    const push = (frags: Fragment[], now: number) => framesIn(feed(r, frags, now)).forEach((g) => delivered.push(g.frameNo));
+    push(fragmentsOf(testFrame(BYTES, 1), 1), 0);
+    push(fragmentsOf(testFrame(BYTES, 9), 900).slice(0, 3), 1); // a stray: frame 900, never completed
+    push(fragmentsOf(testFrame(BYTES, 2), 2), 2);
+    r.processInput({ tick: true, now: 100 }); // frame 900 expires
+    push(fragmentsOf(testFrame(BYTES, 3), 3), 101);
+    push(fragmentsOf(testFrame(BYTES, 9), 900).slice(3, 4), 102); // its straggler: late, not a new frame
+    assert.deepEqual(delivered, [1, 2, 3]);
+    assert.equal(r.toJSON().lostDeadline, 1);
+    assert.equal(r.toJSON().late, 1);
+    assert.equal(r.toJSON().inFlight, 0);
+  });
+
   it('holds at most maxInFlight frames, giving up the oldest', () => {
     const r = reassembler({ maxInFlight: 3 });
     for (let n = 1; n <= 5; n++) feed(r, fragmentsOf(testFrame(BYTES, n), n, { fecPercent: 0 }).slice(1));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeDatagram, encodeChallenge, encodeEnd, encodeError, encodeHello, encodeNack, encodeWelcome, MAX_NACK_INDICES } from '../../../src/transports/udp/control.js';
 import { packetize } from '../../../src/transports/udp/packetizer.js';
-import { DatagramType, FRAGMENT_HEADER_BYTES, fragmentBytesFor, IP_UDP_OVERHEAD, isRejection, writePrefix } from '../../../src/transports/udp/wire.js';
+import { DatagramType, FRAGMENT_HEADER_BYTES, frameChecksum, fragmentBytesFor, IP_UDP_OVERHEAD, isRejection, writePrefix } from '../../../src/transports/udp/wire.js';
 import { crc32, crc32Portable } from '../../../src/util/crc32.js';
 import type { ErrorCode } from '../../../src/util/errors.js';
 import { ERROR_CODES } from '../../../src/util/errors.js';
@@ -24,7 +24,7 @@ describe('udp wire: DATA', () => {
     frags.forEach((g, i) => {
       assert.deepEqual(g.header, {
         streamId: 0xdeadbeef, frameNo: 0xfffffffe, seq: 77, captureUs: f.captureUs, codec: 'h264', keyframe: false, retransmit: false,
-        width: 640, height: 360, index: i, dataCount: 4, parityCount: 1, groups: 1, fragmentBytes: L, frameBytes: 5000, frameCrc: crc32(f.payload),
+        width: 640, height: 360, index: i, dataCount: 4, parityCount: 1, groups: 1, fragmentBytes: L, frameBytes: 5000, frameCrc: frameChecksum({ ...f, streamId: 0xdeadbeef, frameNo: 0xfffffffe }, crc32(f.payload)),
       });
     });
     assert.deepEqual(Buffer.concat(frags.slice(0, 4).map((g) => g.payload)), f.payload);
@@ -55,6 +55,8 @@ describe('udp wire: DATA', () => {
   it('computes the same CRC-32 natively and portably (the zip/PNG check value)', () => {
     assert.equal(crc32(Buffer.from('123456789')), 0xcbf43926);
     assert.equal(crc32Portable(Buffer.from('123456789')), 0xcbf43926);
+    assert.equal(crc32(Buffer.from('6789'), crc32(Buffer.from('12345'))), 0xcbf43926, 'continues from a previous CRC');
+    assert.equal(crc32Portable(Buffer.from('6789'), crc32Portable(Buffer.from('12345'))), 0xcbf43926);
   });
 
   it('refuses an empty frame and one needing more than 65535 fragments', () => {
