@@ -107,11 +107,12 @@ describe('reassembler: several frames', () => {
     const r = reassembler({ deadlineMs: 50 });
     const delivered: number[] = [];
     const push = (frags: Fragment[], now: number) => framesIn(feed(r, frags, now)).forEach((g) => delivered.push(g.frameNo));
-    push(fragmentsOf(testFrame(BYTES, 1), 1), 0);
+    const whole = (n: number) => fragmentsOf(testFrame(BYTES, n), n, { fecPercent: 0 });
+    push(whole(1), 0);
     push(fragmentsOf(testFrame(BYTES, 9), 900).slice(0, 3), 1); // a stray: frame 900, never completed
-    push(fragmentsOf(testFrame(BYTES, 2), 2), 2);
+    push(whole(2), 2);
     r.processInput({ tick: true, now: 100 }); // frame 900 expires
-    push(fragmentsOf(testFrame(BYTES, 3), 3), 101);
+    push(whole(3), 101);
     push(fragmentsOf(testFrame(BYTES, 9), 900).slice(3, 4), 102); // its straggler: late, not a new frame
     assert.deepEqual(delivered, [1, 2, 3]);
     assert.equal(r.toJSON().lostDeadline, 1);
