@@ -10,9 +10,14 @@ import { DEFAULTS, type Config } from '../config/defaults.js';
 import { parseStreamUrl } from '../config/url.js';
 import { TcpClient, type TcpClientOptions } from '../transports/tcp/client.js';
 import { TcpServer } from '../transports/tcp/server.js';
+import type { UdpChoices } from '../transports/udp/options.js';
+import { openUdpReader, publishToUdp, type UdpLink } from './remote-udp.js';
 
-/** RemoteOptions: config overrides plus the reconnect policy. */
-export type RemoteOptions = Partial<Config> & { reconnect?: boolean };
+/** RemoteOptions: config overrides plus the reconnect policy (and, for udp:// URLs, NACK and multicast choices). */
+export type RemoteOptions = Partial<Config> & { reconnect?: boolean } & UdpChoices;
+
+/** isUdpUrl tells whether a URL is for the UDP transport (remote-udp.ts). */
+const isUdpUrl = (url: string) => /^udp:/i.test(url);
 
 const LOCAL = 'local';
 
@@ -23,19 +28,20 @@ function clientOptions(opts: RemoteOptions, hint: string): TcpClientOptions {
 /** RemoteReader is an async iterable of frames from a URL; close() disconnects. */
 export interface RemoteReader extends AsyncIterable<Frame> {
   readonly reader: Reader;
-  readonly client: TcpClient;
+  readonly client: TcpClient | UdpLink;
   close(): Promise<void>;
 }
 
 /**
- * readFrom connects to `url` (tcp://HOST:PORT/NAME) and yields its frames, newest first when the
- * consumer is slow; it reconnects by itself, and iteration ends when the publisher ends the stream.
+ * readFrom connects to `url` (tcp://HOST:PORT/NAME, or udp:// — see config/udp-url) and yields
+ * its frames, newest first when the consumer is slow; it reconnects by itself, and iteration
+ * ends when the publisher ends the stream.
  */
 export function readFrom(url: string, opts: RemoteOptions = {}): RemoteReader {
-  const u = parseStreamUrl(url);
+  const u = isUdpUrl(url) ? undefined : parseStreamUrl(url);
   const hub = new Hub();
   const reader = hub.read(LOCAL, { label: 'reader', quietDrops: true });
-  const client = TcpClient.pull(u, hub, LOCAL, clientOptions(opts, 'is "camwire serve" or a listening "camwire send" running there?'));
+  const client = u ? TcpClient.pull(u, hub, LOCAL, clientOptions(opts, 'is "camwire serve" or a listening "camwire send" running there?')) : openUdpReader(url, hub, LOCAL, opts);
   // A fatal error (bad token, bad name) ends iteration instead of leaving it waiting forever.
   client.done.catch(() => reader.end());
   const close = async () => {
@@ -69,9 +75,11 @@ export interface RemotePublisher extends Publisher {
 
 /**
  * publishTo returns a Publisher whose frames go to `url`: pushed to a hub (tcp://HOST:PORT/NAME)
- * or served to any number of viewers (tcp://HOST:PORT?listen). Slow links drop frames, never queue.
+ * or served to any number of viewers (tcp://HOST:PORT?listen), or sent over UDP (udp://…, see
+ * config/udp-url). Slow links drop frames, never queue.
  */
 export async function publishTo(url: string, opts: RemoteOptions = {}): Promise<RemotePublisher> {
+  if (isUdpUrl(url)) return publishToUdp(url, opts);
   const u = parseStreamUrl(url);
   const hub = new Hub();
   const name = u.stream || 'default';

@@ -27,6 +27,22 @@ export interface Config {
   reconnectMaxMs: number;
   /** token: shared secret clients must present in HELLO; empty = no authentication. */
   token: string;
+  /** udpMtu: path MTU for UDP; 1500 (Ethernet) so datagrams of mtu-48 bytes are never IP-fragmented. */
+  udpMtu: number;
+  /** udpFecPercent: parity datagrams per 100 data datagrams; 10 % repairs ~4 losses per 720p JPEG. 0 = off. */
+  udpFecPercent: number;
+  /** udpFecCode: `rs` repairs any losses up to the parity count; `xor` is cheaper, one loss per interleaved group. */
+  udpFecCode: string;
+  /** udpPacePercent: spread each frame over this share of the frame interval; 50 % keeps a frame within half an interval. */
+  udpPacePercent: number;
+  /** udpDeadlineMs: 200 ms for a frame to complete (several NACK rounds on a LAN) before it is given up. */
+  udpDeadlineMs: number;
+  /** udpRecvBufferBytes: 4 MiB of socket buffer absorbs ~2800 datagrams while the event loop is busy. */
+  udpRecvBufferBytes: number;
+  /** udpRefreshMs: a hub subscriber or publisher says HELLO every second; after 5 missed ones it is forgotten. */
+  udpRefreshMs: number;
+  /** udpTtl: multicast hops; 1 keeps a camera on its own subnet unless asked otherwise. */
+  udpTtl: number;
 }
 
 /** DEFAULTS holds the default of every Config key (reasons on the Config fields). */
@@ -42,4 +58,12 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   reconnectInitialMs: 250,
   reconnectMaxMs: 5000,
   token: '',
+  udpMtu: 1500,
+  udpFecPercent: 10,
+  udpFecCode: 'rs',
+  udpPacePercent: 50,
+  udpDeadlineMs: 200,
+  udpRecvBufferBytes: 4 * 1024 * 1024,
+  udpRefreshMs: 1000,
+  udpTtl: 1,
 });

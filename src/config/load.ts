@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createError } from '../util/errors.js';
 import { DEFAULTS, type Config } from './defaults.js';
 
-type Kind = 'port' | 'positive' | 'string';
+type Kind = 'port' | 'positive' | 'count' | 'string';
 
 const KINDS: Record<keyof Config, Kind> = {
   tcpPort: 'port',
@@ -20,6 +20,14 @@ const KINDS: Record<keyof Config, Kind> = {
   reconnectInitialMs: 'positive',
   reconnectMaxMs: 'positive',
   token: 'string',
+  udpMtu: 'positive',
+  udpFecPercent: 'count',
+  udpFecCode: 'string',
+  udpPacePercent: 'count',
+  udpDeadlineMs: 'positive',
+  udpRecvBufferBytes: 'positive',
+  udpRefreshMs: 'positive',
+  udpTtl: 'count',
 };
 
 /** CONFIG_KEYS lists every Config key. */
@@ -87,5 +95,6 @@ export function coerce(key: keyof Config, v: unknown, where: string): unknown {
   if (typeof n !== 'number' || !Number.isInteger(n)) throw createError('CAMWIRE_ERR_CONFIG', `${key} (${where}) must be an integer, got ${JSON.stringify(v)}`);
   if (kind === 'port' && (n < 0 || n > 65535)) throw createError('CAMWIRE_ERR_CONFIG', `${key} (${where}) must be a port 0–65535, got ${n}`);
   if (kind === 'positive' && n <= 0) throw createError('CAMWIRE_ERR_CONFIG', `${key} (${where}) must be positive, got ${n}`);
+  if (kind === 'count' && n < 0) throw createError('CAMWIRE_ERR_CONFIG', `${key} (${where}) must be 0 or more, got ${n}`);
   return n;
 }

@@ -9,7 +9,8 @@
  * | prefix | stream id     | frame number  | count | index | index | …  count × u16 BE
  * +--------+---------------+---------------+-------+-------+-------+---
  * ```
- * END (the stream ended cleanly; from a viewer: it leaves):
+ * END (the stream ended cleanly: viewers finish) and BYE (this peer leaves, the stream goes on:
+ * a publisher detaches, a viewer unsubscribes):
  * ```
  *  0        4               8
  * +--------+---------------+
@@ -27,7 +28,7 @@ export const MAX_CONTROL_BYTES = 1024;
 export const MAX_NACK_INDICES = 256;
 /** NACK_HEADER_BYTES is the size of a NACK before its indices. */
 export const NACK_HEADER_BYTES = 14;
-/** END_BYTES is the size of an END datagram. */
+/** END_BYTES is the size of an END or BYE datagram. */
 export const END_BYTES = 8;
 
 /** Role says what a hub peer wants: to publish a stream or to view one. */
@@ -76,7 +77,8 @@ export type Datagram =
   | { type: 'challenge'; cookie: string }
   | { type: 'welcome'; welcome: Welcome }
   | { type: 'error'; error: WireError }
-  | { type: 'end'; streamId: number };
+  | { type: 'end'; streamId: number }
+  | { type: 'bye'; streamId: number };
 
 function json(type: number, body: object): Buffer {
   const text = Buffer.from(JSON.stringify(body), 'utf8');
@@ -96,10 +98,14 @@ export const encodeWelcome = (w: Welcome): Buffer => json(DatagramType.WELCOME, 
 /** encodeError encodes an ERROR datagram (the message is cut to fit). */
 export const encodeError = (e: WireError): Buffer => json(DatagramType.ERROR, { code: e.code, message: e.message.slice(0, 500) });
 
-/** encodeEnd encodes an END datagram. */
-export function encodeEnd(streamId: number): Buffer {
+/** encodeEnd encodes an END datagram (the stream ended). */
+export const encodeEnd = (streamId: number): Buffer => streamIdOnly(DatagramType.END, streamId);
+/** encodeBye encodes a BYE datagram (the peer leaves). */
+export const encodeBye = (streamId: number): Buffer => streamIdOnly(DatagramType.BYE, streamId);
+
+function streamIdOnly(type: number, streamId: number): Buffer {
   const b = Buffer.allocUnsafe(END_BYTES);
-  writePrefix(b, DatagramType.END);
+  writePrefix(b, type);
   b.writeUInt32BE(streamId >>> 0, 4);
   return b;
 }
@@ -128,8 +134,11 @@ export function decodeDatagram(b: Buffer, maxFrameBytes: number): Datagram | Rej
     case DatagramType.NACK:
       return decodeNack(b);
     case DatagramType.END:
-      if (b.length !== END_BYTES) return reject('CAMWIRE_ERR_MALFORMED_MESSAGE', `END of ${b.length} bytes (must be ${END_BYTES})`);
-      return { type: 'end', streamId: b.readUInt32BE(4) };
+    case DatagramType.BYE: {
+      const name = type === DatagramType.END ? 'end' : 'bye';
+      if (b.length !== END_BYTES) return reject('CAMWIRE_ERR_MALFORMED_MESSAGE', `${name.toUpperCase()} of ${b.length} bytes (must be ${END_BYTES})`);
+      return { type: name, streamId: b.readUInt32BE(4) };
+    }
     case DatagramType.HELLO:
     case DatagramType.CHALLENGE:
     case DatagramType.WELCOME:

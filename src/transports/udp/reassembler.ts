@@ -122,6 +122,11 @@ export class Reassembler {
     return out;
   }
 
+  /** inFlight is how many frames are being assembled. */
+  get inFlight(): number {
+    return this.frames.size;
+  }
+
   /** lostFrames is the number of frames given up, for any reason. */
   get lostFrames(): number {
     return this.s.lostDeadline + this.s.lostEvicted + this.s.lostSuperseded + this.s.lostUnseen + this.s.badChecksum;

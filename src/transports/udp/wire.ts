@@ -60,6 +60,7 @@ export const DatagramType = {
   WELCOME: 0x05,
   ERROR: 0x06,
   END: 0x07,
+  BYE: 0x08,
 } as const;
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeDatagram, encodeChallenge, encodeEnd, encodeError, encodeHello, encodeNack, encodeWelcome, MAX_NACK_INDICES } from '../../../src/transports/udp/control.js';
+import { decodeDatagram, encodeBye, encodeChallenge, encodeEnd, encodeError, encodeHello, encodeNack, encodeWelcome, MAX_NACK_INDICES } from '../../../src/transports/udp/control.js';
 import { packetize } from '../../../src/transports/udp/packetizer.js';
 import { DatagramType, FRAGMENT_HEADER_BYTES, frameChecksum, fragmentBytesFor, IP_UDP_OVERHEAD, isRejection, writePrefix } from '../../../src/transports/udp/wire.js';
 import { crc32, crc32Portable } from '../../../src/util/crc32.js';
@@ -115,6 +115,7 @@ describe('udp wire: malformed datagrams are rejected with a registry code', () =
     { name: 'a NACK whose count disagrees with its length', datagram: () => put(encodeNack({ streamId: 1, frameNo: 1, indices: [1, 2] }), (d) => d.writeUInt16BE(3, 12)), code: 'CAMWIRE_ERR_MALFORMED_MESSAGE' },
     { name: 'a NACK of too many indices', datagram: () => put(Buffer.concat([encodeNack({ streamId: 1, frameNo: 1, indices: [1] }), Buffer.alloc(2 * MAX_NACK_INDICES)]), (d) => d.writeUInt16BE(MAX_NACK_INDICES + 1, 12)), code: 'CAMWIRE_ERR_MALFORMED_MESSAGE' },
     { name: 'an END of the wrong length', datagram: () => encodeEnd(1).subarray(0, 7), code: 'CAMWIRE_ERR_MALFORMED_MESSAGE' },
+    { name: 'a BYE of the wrong length', datagram: () => Buffer.concat([encodeBye(1), Buffer.from([0])]), code: 'CAMWIRE_ERR_MALFORMED_MESSAGE' },
     { name: 'a HELLO that is not JSON', datagram: () => control(DatagramType.HELLO, '{role'), code: 'CAMWIRE_ERR_MALFORMED_MESSAGE' },
     { name: 'a HELLO that is a JSON array', datagram: () => control(DatagramType.HELLO, '[1]'), code: 'CAMWIRE_ERR_MALFORMED_MESSAGE' },
     { name: 'a HELLO without a role', datagram: () => control(DatagramType.HELLO, '{"stream":"x"}'), code: 'CAMWIRE_ERR_MALFORMED_MESSAGE' },
@@ -141,10 +142,11 @@ describe('udp wire: malformed datagrams are rejected with a registry code', () =
 });
 
 describe('udp wire: control datagrams', () => {
-  it('round-trips NACK, END, HELLO, CHALLENGE, WELCOME and ERROR', () => {
+  it('round-trips NACK, END, BYE, HELLO, CHALLENGE, WELCOME and ERROR', () => {
     const dec = (b: Buffer) => decodeDatagram(b, TEST_MAX_FRAME_BYTES);
     assert.deepEqual(dec(encodeNack({ streamId: 7, frameNo: 0xffffffff, indices: [0, 5, 65535] })), { type: 'nack', nack: { streamId: 7, frameNo: 0xffffffff, indices: [0, 5, 65535] } });
     assert.deepEqual(dec(encodeEnd(0xabcdef01)), { type: 'end', streamId: 0xabcdef01 });
+    assert.deepEqual(dec(encodeBye(0xabcdef02)), { type: 'bye', streamId: 0xabcdef02 });
     assert.deepEqual(dec(encodeHello({ role: 'publish', stream: 'lab', streamId: 9, cookie: 'c', token: 't', agent: 'a' })), { type: 'hello', hello: { role: 'publish', stream: 'lab', streamId: 9, cookie: 'c', token: 't', agent: 'a' } });
     assert.deepEqual(dec(encodeChallenge('abc')), { type: 'challenge', cookie: 'abc' });
     assert.deepEqual(dec(encodeWelcome({ stream: 'lab', streamId: 3, refreshMs: 1000 })), { type: 'welcome', welcome: { stream: 'lab', streamId: 3, refreshMs: 1000 } });

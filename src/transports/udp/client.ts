@@ -1,0 +1,211 @@
+/**
+ * client: the connecting side of the UDP hub — `push` publishes a local stream into a hub,
+ * `pull` subscribes to a hub stream. There is no connection to lose: the client says HELLO every
+ * refreshMs (answering the hub's cookie CHALLENGE), so a restarted hub or a changed network path
+ * is picked up at the next refresh, and a client that stops refreshing is forgotten by the hub.
+ */
+import type { RemoteInfo } from 'node:dgram';
+import type { StreamUrl } from '../../config/url.js';
+import type { Reader } from '../../hub/reader.js';
+import { createError, ERROR_CODES, type CamwireError, type ErrorCode } from '../../util/errors.js';
+import { TypedEmitter } from '../../util/events.js';
+import { createLogger } from '../../util/logger.js';
+import { encodeBye, encodeHello, type Datagram, type UdpRole, type Welcome } from './control.js';
+import type { FrameSink } from './direct-receiver.js';
+import { UdpEndpoint } from './endpoint.js';
+import { FrameReceiver } from './frame-receiver.js';
+import { FrameSender, randomStreamId, sendEnd } from './frame-sender.js';
+import type { UdpOptions } from './options.js';
+import { resolveHost } from './socket.js';
+
+const log = createLogger('udp');
+
+/** FATAL: errors another HELLO cannot fix; the client stops and reports them. */
+const FATAL: ReadonlySet<string> = new Set<ErrorCode>(['CAMWIRE_ERR_UNAUTHORIZED', 'CAMWIRE_ERR_BAD_STREAM_NAME']);
+/** SILENT_REFRESHES: after 3 refreshes without any answer the hub counts as gone (reported once). */
+export const SILENT_REFRESHES = 3;
+
+/** UdpClientState is what the client is doing now. */
+export type UdpClientState = 'connecting' | 'connected' | 'retrying' | 'ended' | 'failed';
+
+/** UdpHubClient keeps one hub publication or subscription alive; `done` settles as TcpClient's does. */
+export class UdpHubClient extends TypedEmitter<{ state: (s: UdpClientState, detail?: string) => void }> {
+  readonly done: Promise<void>;
+  private settle!: (err?: CamwireError) => void;
+  private endpoint!: UdpEndpoint;
+  private address = '';
+  private cookie: string | undefined;
+  private welcome: Welcome | undefined;
+  /** lastHeard: when the hub last sent us anything (ms); silence is measured from here. */
+  private lastHeard = Date.now();
+  private silenceReported = false;
+  private lastRefusal = '';
+  private timer: NodeJS.Timeout | undefined;
+  private finished = false;
+  private sender: FrameSender | undefined;
+  private receiver: FrameReceiver | undefined;
+  /** streamId: a publisher's own id; a subscriber's is the one the hub welcomed it with. */
+  private readonly ownStreamId = randomStreamId();
+
+  private constructor(
+    private readonly url: StreamUrl,
+    private readonly role: UdpRole,
+    private readonly opts: UdpOptions,
+    private readonly sink?: FrameSink,
+  ) {
+    super();
+    this.done = new Promise((resolve, reject) => (this.settle = (e) => (e ? reject(e) : resolve())));
+    this.done.catch(() => {});
+  }
+
+  /** push publishes what `reader` yields as stream url.stream of the hub at url, until it ends or close(). */
+  static async push(url: StreamUrl, reader: Reader, opts: UdpOptions): Promise<UdpHubClient> {
+    const c = new UdpHubClient(url, 'publish', opts);
+    await c.open();
+    c.sender = new FrameSender(c.ownStreamId, (parts) => c.endpoint.send(parts, url.port, c.address), { ...opts, retransmit: opts.nack });
+    void c.pump(reader);
+    return c;
+  }
+
+  /** pull subscribes to stream url.stream of the hub at url and hands its frames to `sink`. */
+  static async pull(url: StreamUrl, sink: FrameSink, opts: UdpOptions): Promise<UdpHubClient> {
+    const c = new UdpHubClient(url, 'view', opts, sink);
+    await c.open();
+    return c;
+  }
+
+  /** connected tells whether the hub welcomed us and answered within the last refreshes. */
+  get connected(): boolean {
+    return this.welcome !== undefined && Date.now() - this.lastHeard < SILENT_REFRESHES * this.opts.refreshMs;
+  }
+
+  /** close leaves the hub (BYE) and stops. Idempotent. */
+  async close(): Promise<void> {
+    if (!this.finished && this.welcome) this.sendToHub(encodeBye(this.streamId));
+    await this.finish();
+  }
+
+  private get streamId(): number {
+    return this.role === 'publish' ? this.ownStreamId : (this.welcome?.streamId ?? 0);
+  }
+
+  private async open(): Promise<void> {
+    const { address, family } = await resolveHost(this.url.host);
+    this.address = address;
+    this.endpoint = await UdpEndpoint.open({ family, recvBufferBytes: this.opts.recvBufferBytes }, this.url.text, this.opts.maxFrameBytes, (d, from) => this.onDatagram(d, from));
+    this.emit('state', 'connecting');
+    this.hello();
+    this.timer = setInterval(() => this.refresh(), this.opts.refreshMs);
+  }
+
+  private hello(): void {
+    const h = { role: this.role, stream: this.url.stream, ...(this.role === 'publish' ? { streamId: this.ownStreamId } : {}), cookie: this.cookie, token: this.opts.token || undefined };
+    this.sendToHub(encodeHello(h));
+  }
+
+  private refresh(): void {
+    if (Date.now() - this.lastHeard > SILENT_REFRESHES * this.opts.refreshMs) {
+      this.welcome = undefined;
+      if (!this.silenceReported) {
+        this.silenceReported = true;
+        log.warn(`no answer from ${this.url.text} (is "camwire serve --udp ${this.url.port}" running there?); retrying (Ctrl-C to stop)`);
+        this.emit('state', 'retrying');
+      }
+    }
+    this.hello();
+  }
+
+  private heard(): void {
+    this.lastHeard = Date.now();
+    this.silenceReported = false;
+  }
+
+  private onDatagram(d: Datagram, from: RemoteInfo): void {
+    if (from.address !== this.address || from.port !== this.url.port) return this.endpoint.ignore(from, `${d.type.toUpperCase()} from a stranger`);
+    switch (d.type) {
+      case 'challenge':
+        this.heard();
+        this.cookie = d.cookie;
+        return this.hello();
+      case 'welcome':
+        return this.welcomed(d.welcome);
+      case 'error':
+        return this.refused(d.error.code, d.error.message);
+      case 'data':
+        if (this.receiver && d.fragment.header.streamId === this.receiver.streamId) {
+          this.heard();
+          return this.receiver.onFragment(d.fragment);
+        }
+        return this.endpoint.ignore(from, 'DATA for a stream id the hub did not welcome us with');
+      case 'nack':
+        if (this.sender && d.nack.streamId === this.sender.streamId) return this.sender.onNack(d.nack);
+        return this.endpoint.ignore(from, 'NACK for another stream id');
+      case 'end':
+        if (this.role === 'view' && this.welcome && d.streamId === this.welcome.streamId) {
+          this.sink!.end();
+          void this.finish();
+          return;
+        }
+        return this.endpoint.ignore(from, 'END for another stream id');
+      default:
+        return this.endpoint.ignore(from, `a hub client does not take ${d.type.toUpperCase()}`);
+    }
+  }
+
+  private welcomed(w: Welcome): void {
+    if (this.role === 'publish' && w.streamId !== this.ownStreamId) return;
+    this.heard();
+    if (this.welcome?.streamId === w.streamId) return;
+    this.welcome = w;
+    this.lastRefusal = '';
+    if (this.role === 'view') {
+      this.receiver?.close();
+      const nack = this.opts.nack ? (b: Buffer) => this.sendToHub(b) : undefined;
+      this.receiver = new FrameReceiver(w.streamId, { frame: (f) => this.sink!.frame(f), nack }, { deadlineMs: this.opts.deadlineMs, maxBufferedBytes: 2 * this.opts.maxFrameBytes });
+    }
+    log.info(`connected to ${this.url.text} (${this.role === 'publish' ? 'publishing' : 'viewing'} "${w.stream}" over UDP)`);
+    this.emit('state', 'connected', w.stream);
+  }
+
+  private refused(code: string, message: string): void {
+    const known = (code in ERROR_CODES ? code : 'CAMWIRE_ERR_REMOTE') as ErrorCode;
+    const err = createError(known, `${this.url.text}: ${message}`);
+    if (FATAL.has(known)) {
+      this.emit('state', 'failed', err.message);
+      void this.finish(err);
+      return;
+    }
+    this.heard();
+    this.welcome = undefined;
+    if (err.message !== this.lastRefusal) log.warn(`${err.message}; retrying`);
+    this.lastRefusal = err.message;
+  }
+
+  private async pump(reader: Reader): Promise<void> {
+    for (;;) {
+      const f = await reader.next();
+      if (this.finished) return reader.close();
+      if (!f) {
+        // The local source ended: tell the hub, then stop.
+        await sendEnd((b) => this.sendToHub(b), this.ownStreamId);
+        return this.finish();
+      }
+      if (this.connected) await this.sender!.send(f);
+    }
+  }
+
+  private sendToHub(b: Buffer): void {
+    this.endpoint.send(b, this.url.port, this.address);
+  }
+
+  private async finish(err?: CamwireError): Promise<void> {
+    if (this.finished) return;
+    this.finished = true;
+    clearInterval(this.timer);
+    this.sender?.close();
+    this.receiver?.close();
+    await this.endpoint.close();
+    if (!err) this.emit('state', 'ended');
+    this.settle(err);
+  }
+}

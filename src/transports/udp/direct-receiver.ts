@@ -1,0 +1,127 @@
+/**
+ * direct-receiver: camwire UDP without a hub, receiving side — bound to a port (unicast) or
+ * joined to a multicast group, where any number of receivers on one host share the port.
+ *
+ * It follows one sender at a time: the first stream that arrives, until that sender ends it
+ * (END) or stays silent for SOURCE_TAKEOVER_MS. Datagrams from anyone else are counted and
+ * ignored, so a second sender on the same port cannot splice its frames into the picture.
+ */
+import type { RemoteInfo } from 'node:dgram';
+import { isIP } from 'node:net';
+import type { Frame } from '../../frame/frame.js';
+import { isMulticastAddress } from '../../config/udp-url.js';
+import { hostForUrl } from '../../config/url.js';
+import { createLogger } from '../../util/logger.js';
+import type { Datagram } from './control.js';
+import { peerKey, UdpEndpoint } from './endpoint.js';
+import { FrameReceiver } from './frame-receiver.js';
+import type { UdpOptions } from './options.js';
+import type { ReassemblerStats } from './reassembler.js';
+import { resolveHost } from './socket.js';
+
+const log = createLogger('udp');
+
+/** SOURCE_TAKEOVER_MS: 2 s of silence before another sender is followed (a restart, not a rival). */
+export const SOURCE_TAKEOVER_MS = 2000;
+
+/** FrameSink receives what a UDP receiver reassembled, and the end of the stream. */
+export interface FrameSink {
+  frame(f: Omit<Frame, 'stream'>): void;
+  end(): void;
+}
+
+interface Source {
+  address: string;
+  port: number;
+  streamId: number;
+  lastAt: number;
+  receiver: FrameReceiver;
+}
+
+/** UdpDirectReceiver receives one sender's frames on a port or group; see the file comment. */
+export class UdpDirectReceiver {
+  private source: Source | undefined;
+  private ended = false;
+  private endpoint!: UdpEndpoint;
+
+  private constructor(
+    private readonly opts: UdpOptions,
+    private readonly sink: FrameSink,
+    /** multicast: joined to a group (no NACKs). */
+    readonly multicast: boolean,
+  ) {}
+
+  /** open binds `host` ('' = every interface; a group address joins that group) and `port`. */
+  static async open(host: string, port: number, opts: UdpOptions, sink: FrameSink): Promise<UdpDirectReceiver> {
+    const { address, family } = host === '' ? { address: undefined, family: 4 as const } : await resolveHost(host);
+    const multicast = address !== undefined && isMulticastAddress(address);
+    const r = new UdpDirectReceiver(opts, sink, multicast);
+    // On Linux, binding the group address keeps out datagrams for other groups on the same port.
+    const bindAddress = multicast ? (process.platform === 'linux' && isIP(address!) === 4 ? address : undefined) : address;
+    const label = `udp://@${address ? hostForUrl(address) : ''}:${port}`;
+    r.endpoint = await UdpEndpoint.open(
+      {
+        family,
+        bindAddress,
+        port,
+        reuseAddr: multicast,
+        recvBufferBytes: opts.recvBufferBytes,
+        multicast: multicast ? { group: address!, iface: opts.iface, loopback: opts.loopback, join: true } : undefined,
+      },
+      label,
+      opts.maxFrameBytes,
+      (d, from) => r.onDatagram(d, from),
+    );
+    return r;
+  }
+
+  /** port is the bound port. */
+  get port(): number {
+    return this.endpoint.port;
+  }
+
+  /** rejections counts ignored datagrams by code (malformed, strangers). */
+  get rejections(): UdpEndpoint['rejections'] {
+    return this.endpoint.rejections;
+  }
+
+  /** stats returns the current sender's reassembly counters, if any sender was heard. */
+  stats(): ReassemblerStats | undefined {
+    return this.source?.receiver.toJSON();
+  }
+
+  /** close stops receiving. Idempotent. */
+  async close(): Promise<void> {
+    this.source?.receiver.close();
+    await this.endpoint.close();
+  }
+
+  private onDatagram(d: Datagram, from: RemoteInfo): void {
+    if (this.ended) return;
+    const s = this.source;
+    const mine = s !== undefined && s.address === from.address && s.port === from.port;
+    if (d.type === 'end') {
+      if (!mine || d.streamId !== s.streamId) return this.endpoint.ignore(from, 'END for a stream this receiver does not follow');
+      this.ended = true;
+      s.receiver.close();
+      return this.sink.end();
+    }
+    if (d.type !== 'data') return this.endpoint.ignore(from, `unexpected ${d.type.toUpperCase()}`);
+    const streamId = d.fragment.header.streamId;
+    const now = performance.now();
+    if (!(mine && streamId === s.streamId)) {
+      if (s && now - s.lastAt < SOURCE_TAKEOVER_MS) return this.endpoint.ignore(from, `stream ${streamId.toString(16)} while following ${peerKey(s)}`);
+      this.follow(from, streamId);
+    }
+    this.source!.lastAt = now;
+    this.source!.receiver.onFragment(d.fragment);
+  }
+
+  private follow(from: RemoteInfo, streamId: number): void {
+    this.source?.receiver.close();
+    const nack = this.multicast || !this.opts.nack ? undefined : (b: Buffer) => this.endpoint.send(b, from.port, from.address);
+    const receiver = new FrameReceiver(streamId, { frame: (f) => this.sink.frame(f), nack }, { deadlineMs: this.opts.deadlineMs, maxBufferedBytes: 2 * this.opts.maxFrameBytes });
+    log.info(`${this.endpoint.label}: receiving from ${peerKey(from)}${this.multicast ? ' (multicast)' : ''}`);
+    this.source = { address: from.address, port: from.port, streamId, lastAt: 0, receiver };
+  }
+}
