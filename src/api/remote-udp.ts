@@ -28,6 +28,7 @@ export interface UdpLink {
  */
 export function openUdpReader(url: string, hub: Hub, name: string, opts: RemoteOptions): UdpLink {
   const u = parseUdpUrl(url);
+  if (u.multicast && !u.bind) throw createError('CAMWIRE_ERR_BAD_URL', `"${url}" is a multicast group: join it with udp://@${u.host}:${u.port}`);
   const uo = udpOptions(opts, opts);
   const pub = hub.publish(name, u.text);
   const sink: FrameSink = { frame: (f) => pub.publish({ ...f, stream: name }), end: () => pub.end() };
@@ -44,7 +45,6 @@ export function openUdpReader(url: string, hub: Hub, name: string, opts: RemoteO
         if (s) log.info(`${u.text}: ${s.frames} frames, ${s.lostDeadline + s.lostEvicted + s.lostSuperseded + s.lostUnseen} lost, ${s.fecRepairedFrames} repaired by FEC, ${s.retransmitted} fragments retransmitted`);
       };
     } else {
-      if (u.multicast) throw createError('CAMWIRE_ERR_BAD_URL', `"${url}" is a multicast group: join it with udp://@${u.host}:${u.port}`);
       const c = await UdpHubClient.pull(u, sink, uo);
       c.done.then(() => settle(), (e) => settle(e));
       close = () => c.close();

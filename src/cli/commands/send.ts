@@ -2,6 +2,7 @@
  * send: `camwire send SOURCE DEST` — publish a source to a hub, or serve it to viewers directly.
  */
 import { publishTo } from '../../api/remote.js';
+import { parseUdpUrl } from '../../config/udp-url.js';
 import { parseStreamUrl } from '../../config/url.js';
 import { TestSource, TESTSRC_DEFAULTS } from '../../sources/testsrc/testsrc.js';
 import type { Source } from '../../sources/source.js';
@@ -9,6 +10,7 @@ import { createError } from '../../util/errors.js';
 import { createLogger } from '../../util/logger.js';
 import { COMMON_HELP, configFrom, parse, parseNumber, parseSize, type Parsed } from '../args.js';
 import { untilSignal } from '../run.js';
+import { udpChoices, udpConfigFlags, UDP_HELP, UDP_OPTIONS } from '../udp-options.js';
 import type { Command } from './command.js';
 import { help } from './serve.js';
 
@@ -25,6 +27,9 @@ DEST:
   tcp://HOST:PORT/NAME         push to a hub ("camwire serve") as stream NAME
   tcp://ADDR:PORT[/NAME]?listen
                                be a camera server: viewers connect here directly
+  udp://HOST:PORT              send over UDP straight to one receiver ("camwire view udp://@:PORT")
+  udp://GROUP:PORT             send to a multicast group (e.g. 239.10.0.1): every receiver that joined
+  udp://HOST:PORT/NAME         publish stream NAME into a hub over UDP ("camwire serve --udp PORT")
 
 Options:
   --size WxH        picture size (default ${TESTSRC_DEFAULTS.width}x${TESTSRC_DEFAULTS.height})
@@ -32,11 +37,13 @@ Options:
   --quality Q       JPEG quality 1-100 (default ${TESTSRC_DEFAULTS.quality})
   --frames N        stop after N frames and end the stream cleanly
   --no-reconnect    exit on the first connection failure instead of retrying
+${UDP_HELP}
 ${COMMON_HELP}
 
 Examples:
   camwire send testsrc tcp://127.0.0.1:8089/lab --size 1280x720 --fps 30
-  camwire send testsrc "tcp://0.0.0.0:8089?listen"`;
+  camwire send testsrc "tcp://0.0.0.0:8089?listen"
+  camwire send testsrc udp://239.10.0.1:10000 --ttl 4`;
 
 /** SEND_OPTIONS are the flags of `camwire send` (shared with `demo`). */
 export const SEND_OPTIONS = {
@@ -67,14 +74,14 @@ export const send: Command = {
   summary: 'publish a source to a hub, or serve it to viewers directly',
   usage,
   async run(argv) {
-    const { values, positionals } = parse('send', argv, SEND_OPTIONS);
+    const { values, positionals } = parse('send', argv, { ...SEND_OPTIONS, ...UDP_OPTIONS });
     if (values.help) return help(usage);
     if (positionals.length !== 2) throw createError('CAMWIRE_ERR_CONFIG', 'send needs SOURCE and DEST, e.g. camwire send testsrc tcp://127.0.0.1:8089/lab (see "camwire send --help")');
     const [spec, dest] = positionals;
-    const url = parseStreamUrl(dest);
-    const cfg = configFrom(values);
+    const url = /^udp:/i.test(dest) ? parseUdpUrl(dest) : parseStreamUrl(dest);
+    const cfg = configFrom(values, udpConfigFlags(values));
     const source = makeSource(spec, values, url.stream || 'default');
-    const out = await publishTo(dest, { ...cfg, reconnect: !values['no-reconnect'] });
+    const out = await publishTo(dest, { ...cfg, ...udpChoices(values), reconnect: !values['no-reconnect'] });
     if (url.listen) log.info(`serving "${out.stream.name}" on tcp://${url.host}:${out.port} — watch with: camwire view tcp://127.0.0.1:${out.port}`);
     else log.info(`publishing "${out.stream.name}" to ${url.text}`);
     await source.start(out);

@@ -2,14 +2,16 @@
  * serve: `camwire serve` — a hub that publishers push streams into and viewers pull out of.
  */
 import { startHub } from '../../api/hub-server.js';
-import { COMMON_HELP, configFrom, parse } from '../args.js';
+import { COMMON_HELP, configFrom, parse, parseNumber } from '../args.js';
 import { untilSignal } from '../run.js';
+import { udpChoices, udpConfigFlags, UDP_HELP, UDP_OPTIONS } from '../udp-options.js';
+import { createError } from '../../util/errors.js';
 import { createLogger } from '../../util/logger.js';
 import type { Command } from './command.js';
 
 const log = createLogger('serve');
 
-const usage = `Usage: camwire serve [--tcp PORT] [--http PORT] [--host ADDR]
+const usage = `Usage: camwire serve [--tcp PORT] [--http PORT] [--udp PORT] [--host ADDR]
 
 Runs a hub. Senders publish named streams into it ("camwire send ... tcp://HOST:8089/NAME");
 any number of viewers read each stream, each always getting the newest frame.
@@ -17,12 +19,15 @@ any number of viewers read each stream, each always getting the newest frame.
 Options:
   --tcp PORT       TCP port for senders and viewers (default 8089)
   --http PORT      HTTP port for the browser viewer, MJPEG and the API (default 8080)
+  --udp PORT       also take UDP publishers and subscribers on this port (off unless given)
   --host ADDR      address to listen on (default 0.0.0.0, all interfaces)
+${UDP_HELP}
 ${COMMON_HELP}
 
 Example:
   camwire serve --tcp 9000
-  camwire send testsrc tcp://127.0.0.1:9000/lab`;
+  camwire send testsrc tcp://127.0.0.1:9000/lab
+  camwire serve --udp 10000          then   camwire view udp://HUB:10000/lab`;
 
 /** serve is the `camwire serve` command. */
 export const serve: Command = {
@@ -30,11 +35,14 @@ export const serve: Command = {
   summary: 'run a hub: publishers push streams in, viewers pull them out',
   usage,
   async run(argv) {
-    const { values } = parse('serve', argv, { tcp: { type: 'string' }, http: { type: 'string' }, host: { type: 'string' } });
+    const { values } = parse('serve', argv, { tcp: { type: 'string' }, http: { type: 'string' }, host: { type: 'string' }, udp: { type: 'string' }, ...UDP_OPTIONS });
     if (values.help) return help(usage);
-    const cfg = configFrom(values, { tcpPort: values.tcp, httpPort: values.http, host: values.host });
-    const server = await startHub(cfg);
+    const cfg = configFrom(values, { tcpPort: values.tcp, httpPort: values.http, host: values.host, ...udpConfigFlags(values) });
+    const udpPort = values.udp === undefined ? null : parseNumber(values.udp, '--udp', 0);
+    if (udpPort !== null && !(Number.isInteger(udpPort) && udpPort <= 65535)) throw createError('CAMWIRE_ERR_CONFIG', `--udp "${values.udp}" must be a port 0–65535`);
+    const server = await startHub({ ...cfg, udpPort, nack: udpChoices(values).nack });
     log.info(`hub listening on tcp://${cfg.host}:${server.tcp?.port} — publish with: camwire send testsrc tcp://127.0.0.1:${server.tcp?.port}/NAME`);
+    if (server.udp) log.info(`hub listening on udp://${cfg.host}:${server.udp.port} — publish with: camwire send testsrc udp://127.0.0.1:${server.udp.port}/NAME`);
     const err = await untilSignal([server]);
     if (err) throw err;
     return 0;

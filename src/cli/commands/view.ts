@@ -7,6 +7,7 @@ import { createError } from '../../util/errors.js';
 import { COMMON_HELP, configFrom, parse, parseNumber } from '../args.js';
 import { formatReport, ViewStats, type ViewReport } from '../view-stats.js';
 import { untilSignal } from '../run.js';
+import { udpChoices, udpConfigFlags, UDP_HELP, UDP_OPTIONS } from '../udp-options.js';
 import type { Command } from './command.js';
 import { help } from './serve.js';
 
@@ -17,6 +18,9 @@ Receives a stream and saves or measures it.
 URL:
   tcp://HOST:PORT/NAME     stream NAME of a hub
   tcp://HOST:PORT          a sender listening with ?listen (its only stream)
+  udp://HOST:PORT/NAME     stream NAME of a hub over UDP ("camwire serve --udp PORT")
+  udp://@:PORT             receive UDP sent straight here ("camwire send ... udp://THIS-HOST:PORT")
+  udp://@GROUP:PORT        join a multicast group; any number of viewers per host
 
 Options:
   --frames N               exit after N frames
@@ -26,11 +30,13 @@ Options:
   --output -               write the concatenated stream to stdout
   --json                   one JSON line per second on stdout, then a summary line
   --no-reconnect           exit on the first connection failure instead of retrying
+${UDP_HELP}
 ${COMMON_HELP}
 
 Examples:
   camwire view tcp://127.0.0.1:8089/lab --frames 300 --output shots/ --json
-  camwire view tcp://robot.local:8089 --output - | ffplay -f mjpeg -`;
+  camwire view tcp://robot.local:8089 --output - | ffplay -f mjpeg -
+  camwire view udp://@239.10.0.1:10000 --json`;
 
 /** view is the `camwire view` command. */
 export const view: Command = {
@@ -44,6 +50,7 @@ export const view: Command = {
       output: { type: 'string', short: 'o' },
       json: { type: 'boolean' },
       'no-reconnect': { type: 'boolean' },
+      ...UDP_OPTIONS,
     });
     if (values.help) return help(usage);
     if (positionals.length !== 1) throw createError('CAMWIRE_ERR_CONFIG', 'view needs one URL, e.g. camwire view tcp://127.0.0.1:8089/lab (see "camwire view --help")');
@@ -51,9 +58,9 @@ export const view: Command = {
     const seconds = values.seconds === undefined ? Infinity : parseNumber(values.seconds, '--seconds', 0);
     const output = values.output as string | undefined;
     if (output === '-' && values.json) throw createError('CAMWIRE_ERR_CONFIG', '--output - and --json both want stdout; pick one');
-    const cfg = configFrom(values);
+    const cfg = configFrom(values, udpConfigFlags(values));
     const writer = output ? openFrameWriter(output) : undefined;
-    const remote = readFrom(positionals[0], { ...cfg, reconnect: !values['no-reconnect'] });
+    const remote = readFrom(positionals[0], { ...cfg, ...udpChoices(values), reconnect: !values['no-reconnect'] });
     const stats = new ViewStats();
     const print = (r: ViewReport) => {
       if (values.json) process.stdout.write(JSON.stringify(r) + '\n');

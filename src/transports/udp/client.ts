@@ -22,6 +22,10 @@ const log = createLogger('udp');
 
 /** FATAL: errors another HELLO cannot fix; the client stops and reports them. */
 const FATAL: ReadonlySet<string> = new Set<ErrorCode>(['CAMWIRE_ERR_UNAUTHORIZED', 'CAMWIRE_ERR_BAD_STREAM_NAME']);
+/** MIN_REFRESH_MS: a hub may ask for refreshes at most every 50 ms (more would be a flood) … */
+export const MIN_REFRESH_MS = 50;
+/** MAX_REFRESH_MS: … and at least every 60 s (less and a vanished client lingers). */
+export const MAX_REFRESH_MS = 60_000;
 /** SILENT_REFRESHES: after 3 refreshes without any answer the hub counts as gone (reported once). */
 export const SILENT_REFRESHES = 3;
 
@@ -41,6 +45,7 @@ export class UdpHubClient extends TypedEmitter<{ state: (s: UdpClientState, deta
   private silenceReported = false;
   private lastRefusal = '';
   private timer: NodeJS.Timeout | undefined;
+  private refreshMs = 0;
   private finished = false;
   private sender: FrameSender | undefined;
   private receiver: FrameReceiver | undefined;
@@ -76,7 +81,7 @@ export class UdpHubClient extends TypedEmitter<{ state: (s: UdpClientState, deta
 
   /** connected tells whether the hub welcomed us and answered within the last refreshes. */
   get connected(): boolean {
-    return this.welcome !== undefined && Date.now() - this.lastHeard < SILENT_REFRESHES * this.opts.refreshMs;
+    return this.welcome !== undefined && Date.now() - this.lastHeard < SILENT_REFRESHES * this.refreshMs;
   }
 
   /** close leaves the hub (BYE) and stops. Idempotent. */
@@ -95,7 +100,16 @@ export class UdpHubClient extends TypedEmitter<{ state: (s: UdpClientState, deta
     this.endpoint = await UdpEndpoint.open({ family, recvBufferBytes: this.opts.recvBufferBytes }, this.url.text, this.opts.maxFrameBytes, (d, from) => this.onDatagram(d, from));
     this.emit('state', 'connecting');
     this.hello();
-    this.timer = setInterval(() => this.refresh(), this.opts.refreshMs);
+    this.schedule(this.opts.refreshMs);
+  }
+
+  /** schedule refreshes every `ms` (the hub's WELCOME says how often it wants them). */
+  private schedule(ms: number): void {
+    const every = Math.min(MAX_REFRESH_MS, Math.max(MIN_REFRESH_MS, ms));
+    if (every === this.refreshMs) return;
+    this.refreshMs = every;
+    clearInterval(this.timer);
+    this.timer = setInterval(() => this.refresh(), every);
   }
 
   private hello(): void {
@@ -104,7 +118,7 @@ export class UdpHubClient extends TypedEmitter<{ state: (s: UdpClientState, deta
   }
 
   private refresh(): void {
-    if (Date.now() - this.lastHeard > SILENT_REFRESHES * this.opts.refreshMs) {
+    if (Date.now() - this.lastHeard > SILENT_REFRESHES * this.refreshMs) {
       this.welcome = undefined;
       if (!this.silenceReported) {
         this.silenceReported = true;
@@ -155,6 +169,7 @@ export class UdpHubClient extends TypedEmitter<{ state: (s: UdpClientState, deta
   private welcomed(w: Welcome): void {
     if (this.role === 'publish' && w.streamId !== this.ownStreamId) return;
     this.heard();
+    this.schedule(w.refreshMs);
     if (this.welcome?.streamId === w.streamId) return;
     this.welcome = w;
     this.lastRefusal = '';

@@ -49,7 +49,7 @@ export class UdpServer {
     const family = isIP(this.opts.host) === 6 ? 6 : 4;
     this.endpoint = await UdpEndpoint.open(
       { family, bindAddress: this.opts.host, port: this.opts.port, recvBufferBytes: this.opts.recvBufferBytes },
-      `udp hub :${this.opts.port}`,
+      'udp hub',
       this.opts.maxFrameBytes,
       (d, from) => this.onDatagram(d, from),
     );

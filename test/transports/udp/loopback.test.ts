@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { publishTo, readFrom, type RemotePublisher, type RemoteReader } from '../../../src/api/remote.js';
+import type { Frame } from '../../../src/frame/frame.js';
+import { freeUdpPort, LossyRelay } from '../../helpers/lossy-relay.js';
+import { jpegFrames, streamThrough } from '../../helpers/udp-stream.js';
+
+let pictures: Frame[];
+before(async () => {
+  pictures = await jpegFrames(4);
+});
+
+describe('udp direct unicast through a lossy relay', () => {
+  const closers: { close(): Promise<void> }[] = [];
+  after(async () => {
+    for (const c of closers.reverse()) await c.close();
+  });
+
+  it('delivers ≥ 95 % of 720p frames intact at 5 % loss with reordering and duplicates, and none corrupt', async () => {
+    const port = await freeUdpPort();
+    const relay = await LossyRelay.start({ host: '127.0.0.1', port }, { seed: 7, loss: 0.05, reorder: 0.03, duplicate: 0.03 });
+    const reader = readFrom(`udp://@127.0.0.1:${port}`);
+    const out = await publishTo(`udp://127.0.0.1:${relay.port}`);
+    closers.push(relay, reader, out);
+    const [d] = await streamThrough(out, [reader], { frames: 60, pictures });
+    assert.equal(d.corrupt, 0);
+    assert.equal(d.undecodable, 0);
+    assert.ok(d.intact >= 57, `only ${d.intact}/60 frames intact`);
+    assert.ok(d.ended, 'END reached the receiver and ended iteration');
+    assert.ok(relay.stats.dropped > 50, 'the relay really lost datagrams');
+  });
+
+  it('ignores and counts datagrams from a second sender while following the first', async () => {
+    const port = await freeUdpPort();
+    const reader = readFrom(`udp://@127.0.0.1:${port}`);
+    const out = await publishTo(`udp://127.0.0.1:${port}`);
+    const intruder = await publishTo(`udp://127.0.0.1:${port}`);
+    closers.push(reader, out, intruder);
+    const noise = setInterval(() => intruder.publish({ ...pictures[1], seq: 999_999, captureUs: 1 }), 40);
+    try {
+      const [d] = await streamThrough(out, [reader], { frames: 30, pictures });
+      assert.equal(d.corrupt, 0, 'no frame of the intruder, or mixed from both, was delivered');
+      assert.ok(d.intact >= 28, `only ${d.intact}/30 intact`);
+    } finally {
+      clearInterval(noise);
+    }
+  });
+});
+
+describe('udp multicast on loopback', () => {
+  const closers: { close(): Promise<void> }[] = [];
+  after(async () => {
+    for (const c of closers.reverse()) await c.close();
+  });
+
+  it('reaches two receivers on one host sharing the group port', async () => {
+    const port = await freeUdpPort();
+    const group = `239.10.${(port >> 8) & 255}.${port & 255}`; // a group per run, so parallel runs do not meet
+    const opts = { iface: '127.0.0.1' };
+    const readers: RemoteReader[] = [readFrom(`udp://@${group}:${port}`, opts), readFrom(`udp://@${group}:${port}`, opts)];
+    const out: RemotePublisher = await publishTo(`udp://${group}:${port}`, { ...opts, udpTtl: 0 });
+    closers.push(...readers, out);
+    const results = await streamThrough(out, readers, { frames: 45, pictures });
+    for (const d of results) {
+      assert.equal(d.corrupt, 0);
+      assert.equal(d.undecodable, 0);
+      assert.ok(d.intact >= 43, `only ${d.intact}/45 intact`);
+      assert.ok(d.ended);
+    }
+  });
+
+  it('refuses to view a group without "@" and to send to "@"', async () => {
+    assert.throws(() => readFrom('udp://239.10.0.1:10000'), { code: 'CAMWIRE_ERR_BAD_URL' });
+    await assert.rejects(publishTo('udp://@:10000'), { code: 'CAMWIRE_ERR_BAD_URL' });
+  });
+});
