@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { isJpeg } from '../../src/codecs/jpeg.js';
+import { camwire, type Proc } from '../helpers/cli.js';
+import { freePort } from '../helpers/net.js';
+import { freeUdpPort } from '../helpers/lossy-relay.js';
+
+const procs: Proc[] = [];
+const dirs: string[] = [];
+after(async () => {
+  await Promise.all(procs.map((p) => p.stop()));
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+const run = (args: string[]) => {
+  const p = camwire(args);
+  procs.push(p);
+  return p;
+};
+const summary = (p: Proc) => JSON.parse(p.stdout().trim().split('\n').pop()!);
+
+describe('camwire over UDP (the real binary)', () => {
+  it('serve --udp, send to the hub over UDP, view from the hub over UDP', async () => {
+    const hub = run(['serve', '--udp', '0', '--tcp', String(await freePort()), '--host', '127.0.0.1']);
+    const [, port] = await hub.waitFor(/udp:\/\/127\.0\.0\.1:(\d+)/);
+    run(['send', 'testsrc', `udp://127.0.0.1:${port}/lab`, '--size', '320x240', '--fps', '30']);
+    const view = run(['view', `udp://127.0.0.1:${port}/lab`, '--frames', '20', '--json']);
+    assert.equal(await view.exited, 0, view.stderr());
+    const s = summary(view);
+    assert.equal(s.type, 'summary');
+    assert.equal(s.frames, 20);
+    assert.deepEqual([s.width, s.height], [320, 240]);
+  });
+
+  it('send straight to a viewer bound with udp://@, which saves decodable JPEGs', async () => {
+    const port = await freeUdpPort();
+    const dir = mkdtempSync(join(tmpdir(), 'camwire-udp-'));
+    dirs.push(dir);
+    const view = run(['view', `udp://@127.0.0.1:${port}`, '--frames', '15', '--json', '--output', dir]);
+    await view.waitFor(/receiving on udp:\/\/@127\.0\.0\.1/);
+    run(['send', 'testsrc', `udp://127.0.0.1:${port}`, '--size', '320x240', '--fec', '20', '--fec-code', 'xor']);
+    assert.equal(await view.exited, 0, view.stderr());
+    assert.equal(summary(view).frames, 15);
+    const files = readdirSync(dir);
+    assert.equal(files.length, 15);
+    for (const f of files) assert.ok(isJpeg(readFileSync(join(dir, f))), `${f} is not a JPEG`);
+  });
+
+  it('says what is wrong with a bad UDP URL or flag, in one line', async () => {
+    const a = run(['send', 'testsrc', 'udp://@:10000']);
+    assert.equal(await a.exited, 1);
+    assert.match(a.stderr(), /"@" means receive here/);
+    const b = run(['send', 'testsrc', 'udp://127.0.0.1:10000', '--fec-code', 'ldpc']);
+    assert.notEqual(await b.exited, 0);
+    assert.match(b.stderr(), /udpFecCode must be rs or xor/);
+    const c = run(['view', 'udp://239.1.2.3:10000']);
+    assert.equal(await c.exited, 1);
+    assert.match(c.stderr(), /join it with udp:\/\/@239\.1\.2\.3:10000/);
+  });
+
+  it('documents the UDP forms and flags in --help', async () => {
+    for (const cmd of ['send', 'view', 'serve']) {
+      const p = run([cmd, '--help']);
+      assert.equal(await p.exited, 0);
+      assert.match(p.stdout(), /udp:\/\//);
+      assert.match(p.stdout(), /--fec PCT/);
+    }
+  });
+});
