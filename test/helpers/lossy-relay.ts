@@ -28,6 +28,9 @@ export interface LossOptions {
 
 /** RelayStats: what the relay did. */
 export interface RelayStats {
+  /** offeredBytes / offeredDatagrams: what senders sent towards the target, before any impairment. */
+  offeredBytes: number;
+  offeredDatagrams: number;
   forwarded: number;
   dropped: number;
   duplicated: number;
@@ -61,7 +64,7 @@ export class LossModel {
 
 /** LossyRelay forwards datagrams to a target with impairments; see the file comment. */
 export class LossyRelay {
-  readonly stats: RelayStats = { forwarded: 0, dropped: 0, duplicated: 0, reordered: 0, bytes: 0 };
+  readonly stats: RelayStats = { offeredBytes: 0, offeredDatagrams: 0, forwarded: 0, dropped: 0, duplicated: 0, reordered: 0, bytes: 0 };
   private readonly upstream = new Map<string, Socket>();
   private readonly model: LossModel;
   private readonly held = new Map<Socket, { data: Buffer; port: number; address: string; timer: NodeJS.Timeout }>();
@@ -92,6 +95,8 @@ export class LossyRelay {
   }
 
   private fromClient(m: Buffer, from: RemoteInfo): void {
+    this.stats.offeredBytes += m.length;
+    this.stats.offeredDatagrams++;
     const key = `${from.address}:${from.port}`;
     let up = this.upstream.get(key);
     if (!up) {

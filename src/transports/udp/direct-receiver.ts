@@ -80,6 +80,11 @@ export class UdpDirectReceiver {
     return this.endpoint.port;
   }
 
+  /** recvBufferBytes is the socket receive buffer the kernel granted (Linux reports twice the usable size). */
+  get recvBufferBytes(): number {
+    return this.endpoint.socket.getRecvBufferSize();
+  }
+
   /** rejections counts ignored datagrams by code (malformed, strangers). */
   get rejections(): UdpEndpoint['rejections'] {
     return this.endpoint.rejections;

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createSocket } from 'node:dgram';
+import { existsSync, readFileSync } from 'node:fs';
+import { startHub } from '../../../src/api/hub-server.js';
 import { publishTo, readFrom, type RemotePublisher, type RemoteReader } from '../../../src/api/remote.js';
+import { DEFAULTS } from '../../../src/config/defaults.js';
+import { UdpDirectReceiver } from '../../../src/transports/udp/direct-receiver.js';
+import { udpOptions } from '../../../src/transports/udp/options.js';
 import type { Frame } from '../../../src/frame/frame.js';
 import { freeUdpPort, LossyRelay } from '../../helpers/lossy-relay.js';
 import { jpegFrames, streamThrough } from '../../helpers/udp-stream.js';
@@ -43,6 +49,51 @@ describe('udp direct unicast through a lossy relay', () => {
       assert.ok(d.intact >= 28, `only ${d.intact}/30 intact`);
     } finally {
       clearInterval(noise);
+    }
+  });
+});
+
+describe('udp over IPv6 loopback', () => {
+  const closers: { close(): Promise<void> }[] = [];
+  after(async () => {
+    for (const c of closers.reverse()) await c.close();
+  });
+
+  it('sends straight to a receiver bound on [::1]', async () => {
+    const port = await freeUdpPort();
+    const reader = readFrom(`udp://@[::1]:${port}`);
+    const out = await publishTo(`udp://[::1]:${port}`);
+    closers.push(reader, out);
+    const [d] = await streamThrough(out, [reader], { frames: 20, pictures });
+    assert.equal(d.corrupt, 0);
+    assert.ok(d.intact >= 19 && d.ended, `${d.intact}/20 intact`);
+  });
+
+  it('publishes to and views from a hub on [::1]', async () => {
+    const hub = await startHub({ tcpPort: null, udpPort: 0, host: '::1' });
+    closers.push(hub);
+    const reader = readFrom(`udp://[::1]:${hub.udp!.port}/six`);
+    const out = await publishTo(`udp://[::1]:${hub.udp!.port}/six`);
+    closers.push(reader, out);
+    const [d] = await streamThrough(out, [reader], { frames: 20, pictures });
+    assert.equal(d.corrupt, 0);
+    assert.ok(d.intact >= 19 && d.ended, `${d.intact}/20 intact`);
+  });
+});
+
+describe('udp receive buffer', () => {
+  it('is raised to udpRecvBufferBytes, as far as the kernel allows', async () => {
+    const r = await UdpDirectReceiver.open('127.0.0.1', 0, udpOptions(), { frame: () => {}, end: () => {} });
+    try {
+      const plain = createSocket('udp4');
+      await new Promise<void>((res) => plain.bind(0, '127.0.0.1', () => res()));
+      const before = plain.getRecvBufferSize();
+      plain.close();
+      const max = existsSync('/proc/sys/net/core/rmem_max') ? Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8')) : undefined;
+      if (max !== undefined && process.platform === 'linux') assert.equal(r.recvBufferBytes, 2 * Math.min(max, DEFAULTS.udpRecvBufferBytes));
+      assert.ok(r.recvBufferBytes >= before);
+    } finally {
+      await r.close();
     }
   });
 });
