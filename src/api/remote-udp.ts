@@ -2,7 +2,6 @@
  * remote-udp: readFrom / publishTo for udp:// URLs (see config/udp-url for the forms) — straight
  * to a receiver or group, or through a hub started with `camwire serve --udp`.
  */
-import type { Frame } from '../frame/frame.js';
 import { Hub } from '../hub/hub.js';
 import type { Reader } from '../hub/reader.js';
 import { parseUdpUrl, type UdpUrl } from '../config/udp-url.js';
@@ -89,27 +88,8 @@ export async function publishToUdp(url: string, opts: RemoteOptions): Promise<Re
   };
 }
 
-/** directLink pumps `reader` into a direct sender; END goes out when the reader ends. */
+/** directLink sends what `reader` yields straight to the URL's receiver or group. */
 async function directLink(u: UdpUrl, reader: Reader, uo: UdpOptions): Promise<UdpLink> {
   const sender = await UdpDirectSender.open(u.host, u.port, uo);
-  let stopped = false;
-  const done = (async () => {
-    for (;;) {
-      const f: Frame | undefined = await reader.next();
-      if (stopped) return;
-      if (!f) {
-        await sender.end();
-        return sender.close();
-      }
-      await sender.send(f);
-    }
-  })();
-  return {
-    done,
-    close: async () => {
-      stopped = true;
-      reader.close();
-      await sender.close();
-    },
-  };
+  return { done: sender.run(reader), close: () => sender.close() };
 }

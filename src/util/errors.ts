@@ -30,9 +30,7 @@ export const ERROR_CODES = {
   CAMWIRE_ERR_CLOSED: { kind: 'network', text: 'the component was closed' },
   CAMWIRE_ERR_SHORT_DATAGRAM: { kind: 'protocol', text: 'a UDP datagram shorter than its header or its declared payload' },
   CAMWIRE_ERR_BAD_FRAGMENT: { kind: 'protocol', text: 'a UDP fragment whose index, counts and lengths do not fit together' },
-  CAMWIRE_ERR_FRAGMENT_CONFLICT: { kind: 'protocol', text: 'a UDP fragment that disagrees with earlier fragments of the same frame' },
   CAMWIRE_ERR_UNKNOWN_PEER: { kind: 'protocol', text: 'a UDP datagram from an address or stream id this socket does not serve' },
-  CAMWIRE_ERR_FRAME_INCOMPLETE: { kind: 'network', text: 'a UDP frame whose lost fragments neither FEC nor retransmission recovered in time' },
   CAMWIRE_ERR_TOO_MANY_PEERS: { kind: 'limit', text: 'the UDP hub already serves as many peers as it allows' },
 } as const;
 

@@ -29,6 +29,10 @@ export class FrameAssembly {
   highestIndex = -1;
   /** nackedAt[i]: when data fragment i was last asked for again (-Infinity = never). */
   readonly nackedAt: Float64Array;
+  /** nackCount[i]: how often data fragment i was asked for (for round-trip samples, Karn's rule). */
+  readonly nackCount: Uint8Array;
+  /** nackCheckedAt: when the reassembler last looked for fragments to ask for (ms). */
+  nackCheckedAt = -Infinity;
   private readonly dataMissing: Int32Array;
   private readonly parityHave: Int32Array;
   private deficient: number;
@@ -42,6 +46,7 @@ export class FrameAssembly {
     this.layout = new FecLayout(first.dataCount, first.parityCount, Math.max(1, first.groups));
     this.fragments = new Array(first.dataCount + first.parityCount).fill(undefined);
     this.nackedAt = new Float64Array(first.dataCount).fill(-Infinity);
+    this.nackCount = new Uint8Array(first.dataCount);
     const G = this.layout.groups;
     this.dataMissing = new Int32Array(G);
     this.parityHave = new Int32Array(G);

@@ -14,7 +14,7 @@ import { encodeBye, encodeHello, type Datagram, type UdpRole, type Welcome } fro
 import type { FrameSink } from './direct-receiver.js';
 import { UdpEndpoint } from './endpoint.js';
 import { FrameReceiver } from './frame-receiver.js';
-import { FrameSender, randomStreamId, sendEnd } from './frame-sender.js';
+import { FrameSender, pump, randomStreamId, sendEnd } from './frame-sender.js';
 import type { UdpOptions } from './options.js';
 import { resolveHost } from './socket.js';
 
@@ -67,8 +67,19 @@ export class UdpHubClient extends TypedEmitter<{ state: (s: UdpClientState, deta
   static async push(url: StreamUrl, reader: Reader, opts: UdpOptions): Promise<UdpHubClient> {
     const c = new UdpHubClient(url, 'publish', opts);
     await c.open();
-    c.sender = new FrameSender(c.ownStreamId, (parts) => c.endpoint.send(parts, url.port, c.address), { ...opts, retransmit: opts.nack });
-    void c.pump(reader);
+    // Until the hub welcomes us, frames are dropped here rather than sent to be ignored there.
+    c.sender = new FrameSender(
+      c.ownStreamId,
+      (parts) => {
+        if (c.connected) c.endpoint.send(parts, url.port, c.address);
+      },
+      { ...opts, retransmit: opts.nack },
+    );
+    void pump(reader, c.sender, () => c.finished, async () => {
+      // The local source ended: tell the hub, then stop.
+      await sendEnd((b) => c.sendToHub(b), c.ownStreamId);
+      await c.finish();
+    });
     return c;
   }
 
@@ -194,19 +205,6 @@ export class UdpHubClient extends TypedEmitter<{ state: (s: UdpClientState, deta
     this.welcome = undefined;
     if (err.message !== this.lastRefusal) log.warn(`${err.message}; retrying`);
     this.lastRefusal = err.message;
-  }
-
-  private async pump(reader: Reader): Promise<void> {
-    for (;;) {
-      const f = await reader.next();
-      if (this.finished) return reader.close();
-      if (!f) {
-        // The local source ended: tell the hub, then stop.
-        await sendEnd((b) => this.sendToHub(b), this.ownStreamId);
-        return this.finish();
-      }
-      if (this.connected) await this.sender!.send(f);
-    }
   }
 
   private sendToHub(b: Buffer): void {

@@ -4,13 +4,13 @@
  * group relies on parity alone (a thousand viewers must not each ask).
  */
 import type { RemoteInfo } from 'node:dgram';
-import type { Frame } from '../../frame/frame.js';
+import type { Reader } from '../../hub/reader.js';
 import { isMulticastAddress } from '../../config/udp-url.js';
 import { hostForUrl } from '../../config/url.js';
 import { createLogger } from '../../util/logger.js';
 import type { Datagram } from './control.js';
 import { UdpEndpoint } from './endpoint.js';
-import { FrameSender, randomStreamId, sendEnd, type FrameSenderStats } from './frame-sender.js';
+import { FrameSender, pump, randomStreamId, sendEnd, type FrameSenderStats } from './frame-sender.js';
 import type { UdpOptions } from './options.js';
 import { resolveHost } from './socket.js';
 
@@ -18,6 +18,8 @@ const log = createLogger('udp');
 
 /** UdpDirectSender sends frames to host:port, unicast or multicast; see the file comment. */
 export class UdpDirectSender {
+  private closed = false;
+
   private constructor(
     private readonly endpoint: UdpEndpoint,
     private readonly sender: FrameSender,
@@ -49,14 +51,15 @@ export class UdpDirectSender {
     return new UdpDirectSender(endpoint, sender, address, port, multicast);
   }
 
-  /** send transmits one frame, paced. */
-  send(frame: Omit<Frame, 'stream'>): Promise<void> {
-    return this.sender.send(frame);
-  }
-
-  /** end tells the receivers the stream ended. */
-  end(): Promise<void> {
-    return sendEnd((b) => this.endpoint.send(b, this.port, this.address), this.sender.streamId);
+  /**
+   * run sends what `reader` yields until it ends, then tells the receivers (END) and closes;
+   * resolves then, or when close() is called.
+   */
+  async run(reader: Reader): Promise<void> {
+    await pump(reader, this.sender, () => this.closed, async () => {
+      await sendEnd((b) => this.endpoint.send(b, this.port, this.address), this.sender.streamId);
+      await this.close();
+    });
   }
 
   /** stats returns the sender's counters. */
@@ -66,6 +69,7 @@ export class UdpDirectSender {
 
   /** close stops sending and closes the socket. Idempotent. */
   async close(): Promise<void> {
+    this.closed = true;
     this.sender.close();
     await this.endpoint.close();
   }

@@ -2,9 +2,13 @@
  * frame-sender: sends frames to one destination as paced DATA datagrams, and answers NACKs from
  * a short cache of recent frames. It does not own a socket: `transmit` writes one datagram
  * (the owner knows the address), so the hub, direct senders and clients share it.
+ *
+ * `pump` feeds it from a hub Reader without waiting for pacing: UDP sends never block, so
+ * pacing only shapes bursts and must not make the Reader skip frames.
  */
 import { randomBytes } from 'node:crypto';
 import type { Frame } from '../../frame/frame.js';
+import type { Reader } from '../../hub/reader.js';
 import { sleep } from '../../util/backoff.js';
 import { encodeEnd, type Nack } from './control.js';
 import { Pacer } from './pacer.js';
@@ -41,6 +45,22 @@ export async function sendEnd(send: (b: Buffer) => void, streamId: number): Prom
   }
 }
 
+/**
+ * pump sends every frame `reader` yields through `sender` until the reader ends (then, after
+ * the last datagram, `onEnd`) or `stopped()` turns true.
+ */
+export async function pump(reader: Reader, sender: FrameSender, stopped: () => boolean, onEnd: () => Promise<void>): Promise<void> {
+  for (;;) {
+    const f = await reader.next();
+    if (stopped()) return;
+    if (!f) {
+      sender.flush();
+      return onEnd();
+    }
+    void sender.send(f);
+  }
+}
+
 /** FrameSenderStats: the counters toJSON() returns. */
 export interface FrameSenderStats {
   frames: number;
@@ -64,6 +84,8 @@ export class FrameSender {
   private frameNo = 0;
   private readonly pacer: Pacer;
   private readonly cache = new Map<number, Sent>();
+  /** pacing: the frame whose datagrams are still going out. */
+  private pacing: Sent | undefined;
   private closed = false;
   private readonly s: FrameSenderStats = { frames: 0, datagrams: 0, bytes: 0, parityDatagrams: 0, nacks: 0, retransmitted: 0, nackIgnored: 0 };
 
@@ -75,12 +97,18 @@ export class FrameSender {
     this.pacer = new Pacer(opts.pacePercent);
   }
 
-  /** send transmits one frame, paced; resolves when its last datagram went out (or on close). */
+  /**
+   * send transmits one frame, paced; resolves when its last datagram went out (or on close).
+   * Callers need not wait: a frame sent while the previous one is still being paced first
+   * flushes the rest of the previous one, so no frame is ever dropped for pacing.
+   */
   async send(frame: Omit<Frame, 'stream'>): Promise<void> {
     if (this.closed) return;
+    this.flush();
     const pf = packetize(frame, this.streamId, this.frameNo, this.opts);
     this.frameNo = (this.frameNo + 1) >>> 0;
     const entry: Sent = { pf, out: 0, resends: new Uint8Array(pf.datagrams.length) };
+    this.pacing = entry;
     if (this.opts.retransmit) this.remember(entry);
     this.s.frames++;
     this.s.parityDatagrams += pf.parityCount;
@@ -90,9 +118,18 @@ export class FrameSender {
     for (;;) {
       const due = Pacer.due(total, performance.now() - t0, spread);
       while (entry.out < due) this.put(pf.datagrams[entry.out++]);
-      if (entry.out >= total || this.closed) return;
+      if (entry.out >= total || this.closed) break;
       await sleep(PACE_TICK_MS);
     }
+    if (this.pacing === entry) this.pacing = undefined;
+  }
+
+  /** flush sends what is left of the frame being paced, at once (before END, or a newer frame). */
+  flush(): void {
+    const e = this.pacing;
+    if (!e) return;
+    this.pacing = undefined;
+    while (e.out < e.pf.datagrams.length) this.put(e.pf.datagrams[e.out++]);
   }
 
   /** onNack sends the asked-for datagrams of a cached frame again, each at most MAX_RETRANSMITS times. */

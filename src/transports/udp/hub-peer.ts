@@ -9,7 +9,7 @@ import type { Publisher } from '../../hub/stream.js';
 import { encodeWelcome, type Hello, type UdpRole } from './control.js';
 import { peerKey, type UdpEndpoint } from './endpoint.js';
 import { FrameReceiver } from './frame-receiver.js';
-import { FrameSender, randomStreamId, sendEnd } from './frame-sender.js';
+import { FrameSender, pump, randomStreamId, sendEnd } from './frame-sender.js';
 import type { UdpOptions } from './options.js';
 
 /** HubPeer is what both kinds of peer share: identity, refresh time, WELCOME. */
@@ -44,7 +44,7 @@ export abstract class HubPeer {
   /** close releases the peer's hub reader or publisher slot. */
   abstract close(): void;
 
-  protected send(b: Buffer): void {
+  protected send(b: Buffer | readonly Buffer[]): void {
     this.endpoint.send(b, this.from.port, this.from.address);
   }
 }
@@ -58,17 +58,12 @@ export class ViewPeer extends HubPeer {
 
   constructor(hello: Hello, stream: string, private readonly reader: Reader, endpoint: UdpEndpoint, from: RemoteInfo, opts: UdpOptions) {
     super(hello, stream, endpoint, from, opts);
-    this.sender = new FrameSender(this.streamId, (parts) => endpoint.send(parts, from.port, from.address), { ...opts, retransmit: opts.nack });
+    this.sender = new FrameSender(this.streamId, (parts) => this.send(parts), { ...opts, retransmit: opts.nack });
   }
 
   /** pump sends frames until the reader ends; if the stream ended (not a close), tells the viewer. */
-  async pump(): Promise<void> {
-    for (;;) {
-      const f = await this.reader.next();
-      if (this.closed) return;
-      if (!f) return sendEnd((b) => this.send(b), this.streamId);
-      await this.sender.send(f);
-    }
+  pump(): Promise<void> {
+    return pump(this.reader, this.sender, () => this.closed, () => sendEnd((b) => this.send(b), this.streamId));
   }
 
   close(): void {

@@ -16,7 +16,9 @@
  *   skipped up to the next keyframe, since they would decode against a missing reference.
  * - With `nack` on, once the sender is done with a frame (its last fragment came, a newer frame
  *   started, or it went quiet for `nackIdleMs`) the fragments parity cannot rebuild are asked
- *   for again, each at most once per `nackRetryMs`.
+ *   for again. A fragment is asked for again after twice the measured round trip plus 2 ms
+ *   (samples only from fragments asked for once, Karn's rule), never later than `nackRetryMs`:
+ *   on a LAN that is several rounds before the next frame completes and supersedes this one.
  */
 import type { Frame } from '../../frame/frame.js';
 import { FrameAssembly } from './assembly.js';
@@ -37,7 +39,8 @@ export interface ReassemblerOptions {
  * REASSEMBLER_DEFAULTS: 4 frames in flight (newest wins: older ones are useless), 32 MiB (two
  * maximum-size frames with parity), a 200 ms deadline (several NACK rounds on any LAN, while a
  * given-up frame is replaced by the next one anyway), NACK after 5 ms of quiet (a paced sender
- * sends a datagram at least every 2 ms) and again every 15 ms (a few LAN round trips).
+ * sends a datagram at least every 2 ms) and again after at most 15 ms (until a round trip has
+ * been measured, or when it is long).
  */
 export const REASSEMBLER_DEFAULTS: ReassemblerOptions = {
   maxInFlight: 4,
@@ -47,6 +50,9 @@ export const REASSEMBLER_DEFAULTS: ReassemblerOptions = {
   nackIdleMs: 5,
   nackRetryMs: 15,
 };
+
+/** NACK_RETRY_MIN_MS: never ask for the same fragment more often than every 2 ms. */
+export const NACK_RETRY_MIN_MS = 2;
 
 /** GIVEN_UP_MEMORY: how many given-up frame numbers are remembered to recognise their stragglers. */
 export const GIVEN_UP_MEMORY = 64;
@@ -80,6 +86,8 @@ export interface ReassemblerStats {
   restarts: number;
   nacks: number;
   nackedFragments: number;
+  /** rttMs: smoothed NACK → retransmission round trip, null before the first sample. */
+  rttMs: number | null;
   inFlight: number;
   bufferedBytes: number;
 }
@@ -99,7 +107,8 @@ export class Reassembler {
   private givenUp: number[] = [];
   private needKeyframe = true;
   private buffered = 0;
-  private readonly s: Omit<ReassemblerStats, 'inFlight' | 'bufferedBytes'> = {
+  private srtt: number | undefined;
+  private readonly s: Omit<ReassemblerStats, 'rttMs' | 'inFlight' | 'bufferedBytes'> = {
     fragments: 0, bytes: 0, frames: 0, duplicates: 0, late: 0, conflicts: 0, retransmitted: 0,
     fecRepairedFragments: 0, fecRepairedFrames: 0, lostDeadline: 0, lostEvicted: 0, lostSuperseded: 0, lostUnseen: 0, badChecksum: 0,
     skippedForKeyframe: 0, restarts: 0, nacks: 0, nackedFragments: 0,
@@ -134,7 +143,7 @@ export class Reassembler {
 
   /** toJSON returns a copy of the counters. */
   toJSON(): ReassemblerStats {
-    return { ...this.s, inFlight: this.frames.size, bufferedBytes: this.buffered };
+    return { ...this.s, rttMs: this.srtt ?? null, inFlight: this.frames.size, bufferedBytes: this.buffered };
   }
 
   private add(f: Fragment, now: number): FrameAssembly | undefined {
@@ -158,7 +167,10 @@ export class Reassembler {
     else if (r === 'conflict') this.s.conflicts++;
     else {
       this.buffered += f.payload.length;
-      if (h.retransmit) this.s.retransmitted++;
+      if (h.retransmit) {
+        this.s.retransmitted++;
+        if (h.index < h.dataCount && a.nackCount[h.index] === 1) this.rttSample(now - a.nackedAt[h.index]);
+      }
     }
     return a;
   }
@@ -251,15 +263,25 @@ export class Reassembler {
     for (const a of due) this.giveUp(a, 'lostDeadline');
   }
 
+  private rttSample(ms: number): void {
+    this.srtt = this.srtt === undefined ? ms : 0.875 * this.srtt + 0.125 * ms;
+  }
+
   private nacks(now: number, out: ReassemblerOutput[]): void {
+    const retryMs = this.srtt === undefined ? this.opts.nackRetryMs : Math.min(this.opts.nackRetryMs, Math.max(NACK_RETRY_MIN_MS, 2 * this.srtt + 2));
     let newest: FrameAssembly | undefined;
     for (const a of this.frames.values()) if (!newest || serialDiff(a.header.frameNo, newest.header.frameNo) > 0) newest = a;
     for (const a of this.frames.values()) {
       const senderDone = a.sentAll || a !== newest || now - a.lastAt >= this.opts.nackIdleMs;
-      if (!senderDone || a.complete) continue;
-      const indices = a.wanted().filter((i) => now - a.nackedAt[i] >= this.opts.nackRetryMs);
+      // Looking for gaps costs O(fragments); once a millisecond per frame is often enough.
+      if (!senderDone || a.complete || now - a.nackCheckedAt < 1) continue;
+      a.nackCheckedAt = now;
+      const indices = a.wanted().filter((i) => now - a.nackedAt[i] >= retryMs);
       if (indices.length === 0) continue;
-      for (const i of indices) a.nackedAt[i] = now;
+      for (const i of indices) {
+        a.nackedAt[i] = now;
+        if (a.nackCount[i] < 255) a.nackCount[i]++;
+      }
       this.s.nacks++;
       this.s.nackedFragments += indices.length;
       out.push({ type: 'nack', nack: { streamId: a.header.streamId, frameNo: a.header.frameNo, indices } });
