@@ -9,6 +9,8 @@
  */
 import { createSocket } from 'node:dgram';
 import { publishTo, readFrom } from '../src/api/remote.js';
+import { UdpDirectReceiver } from '../src/transports/udp/direct-receiver.js';
+import { udpOptions } from '../src/transports/udp/options.js';
 import type { Frame } from '../src/frame/frame.js';
 import { percentiles } from '../src/hub/stats.js';
 import { TestSource } from '../src/sources/testsrc/testsrc.js';
@@ -75,27 +77,28 @@ function camwire(fec: number, nack: boolean): Scheme {
     async run(cond, pictures) {
       const port = await freeUdpPort();
       const relay = await LossyRelay.start({ host: '127.0.0.1', port }, relayOpts(cond));
-      const opts = { udpFecPercent: fec, nack };
-      const reader = readFrom(`udp://@127.0.0.1:${port}`, opts);
-      const out = await publishTo(`udp://127.0.0.1:${relay.port}`, opts);
       const sent = new Map<number, string>();
       const r: Result = { intact: 0, corrupt: 0, latencies: [], wireBytes: 0, payloadBytes: 0 };
       let warm = false;
       const counted = new Set<number>();
-      const loop = (async () => {
-        for await (const f of reader) {
+      // The receiver's own sink, not a hub Reader: what the transport delivers is measured, not
+      // whether this process's event loop took each frame before the next one (newest wins).
+      const rx = await UdpDirectReceiver.open('127.0.0.1', port, udpOptions({ udpFecPercent: fec }, { nack }), {
+        frame: (f) => {
           warm = true;
           const want = sent.get(f.seq);
-          if (want === undefined || counted.has(f.seq)) continue;
+          if (want === undefined || counted.has(f.seq)) return;
           counted.add(f.seq);
           if (want !== sha1(f.payload)) r.corrupt++;
           else {
             r.intact++;
             r.latencies.push((nowUs() - f.captureUs) / 1000);
           }
-        }
-      })();
-      // Warm up (socket bound, first frame through) with frames that are not counted.
+        },
+        end: () => {},
+      });
+      const out = await publishTo(`udp://127.0.0.1:${relay.port}`, { udpFecPercent: fec, nack });
+      // Warm up (first frame through) with frames that are not counted.
       for (let k = 0; !warm && k < 100; k++) {
         out.publish({ ...pictures[0], seq: 1_000_000 + k, captureUs: nowUs() });
         await new Promise((res) => setTimeout(res, INTERVAL_MS));
@@ -110,8 +113,7 @@ function camwire(fec: number, nack: boolean): Scheme {
       await new Promise((res) => setTimeout(res, 400));
       r.wireBytes = relay.stats.offeredBytes - bytes0;
       await out.close();
-      await reader.close();
-      await loop.catch(() => {});
+      await rx.close();
       await relay.close();
       return r;
     },

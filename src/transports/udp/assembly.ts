@@ -11,6 +11,11 @@ import { crc32 } from '../../util/crc32.js';
 import { FecLayout, recoverData } from './fec.js';
 import { frameChecksum, paddedBytes, type Fragment, type FragmentHeader } from './wire.js';
 
+/** serialDiff is a − b for u32 frame numbers that wrap (positive: a is newer). */
+export function serialDiff(a: number, b: number): number {
+  return (a - b) | 0;
+}
+
 /** AddResult says what became of a fragment offered to an assembly. */
 export type AddResult = 'added' | 'duplicate' | 'conflict';
 

@@ -14,15 +14,12 @@
  * - A completed frame whose CRC-32 does not match is counted (`badChecksum`), never delivered.
  * - A given-up frame is only counted, never delivered; for H.264 the following frames are
  *   skipped up to the next keyframe, since they would decode against a missing reference.
- * - With `nack` on, once the sender is done with a frame (its last fragment came, a newer frame
- *   started, or it went quiet for `nackIdleMs`) the fragments parity cannot rebuild are asked
- *   for again. A fragment is asked for again after twice the measured round trip plus 2 ms
- *   (samples only from fragments asked for once, Karn's rule), never later than `nackRetryMs`:
- *   on a LAN that is several rounds before the next frame completes and supersedes this one.
+ * - With `nack` on, fragments parity cannot rebuild are asked for again (nack-scheduler.ts).
  */
 import type { Frame } from '../../frame/frame.js';
-import { FrameAssembly } from './assembly.js';
+import { FrameAssembly, serialDiff } from './assembly.js';
 import type { Nack } from './control.js';
+import { NackScheduler } from './nack-scheduler.js';
 import type { Fragment } from './wire.js';
 
 /** ReassemblerOptions: limits and loss-recovery timers (defaults in REASSEMBLER_DEFAULTS). */
@@ -50,9 +47,6 @@ export const REASSEMBLER_DEFAULTS: ReassemblerOptions = {
   nackIdleMs: 5,
   nackRetryMs: 15,
 };
-
-/** NACK_RETRY_MIN_MS: never ask for the same fragment more often than every 2 ms. */
-export const NACK_RETRY_MIN_MS = 2;
 
 /** GIVEN_UP_MEMORY: how many given-up frame numbers are remembered to recognise their stragglers. */
 export const GIVEN_UP_MEMORY = 64;
@@ -92,11 +86,6 @@ export interface ReassemblerStats {
   bufferedBytes: number;
 }
 
-/** serialDiff is a − b for u32 frame numbers that wrap (positive: a is newer). */
-export function serialDiff(a: number, b: number): number {
-  return (a - b) | 0;
-}
-
 /** Reassembler is the per-stream processor; see the file comment. */
 export class Reassembler {
   private readonly opts: ReassemblerOptions;
@@ -107,15 +96,16 @@ export class Reassembler {
   private givenUp: number[] = [];
   private needKeyframe = true;
   private buffered = 0;
-  private srtt: number | undefined;
-  private readonly s: Omit<ReassemblerStats, 'rttMs' | 'inFlight' | 'bufferedBytes'> = {
+  private readonly nackPlan: NackScheduler;
+  private readonly s: Omit<ReassemblerStats, 'nacks' | 'nackedFragments' | 'rttMs' | 'inFlight' | 'bufferedBytes'> = {
     fragments: 0, bytes: 0, frames: 0, duplicates: 0, late: 0, conflicts: 0, retransmitted: 0,
     fecRepairedFragments: 0, fecRepairedFrames: 0, lostDeadline: 0, lostEvicted: 0, lostSuperseded: 0, lostUnseen: 0, badChecksum: 0,
-    skippedForKeyframe: 0, restarts: 0, nacks: 0, nackedFragments: 0,
+    skippedForKeyframe: 0, restarts: 0,
   };
 
   constructor(opts: Partial<ReassemblerOptions> = {}) {
     this.opts = { ...REASSEMBLER_DEFAULTS, ...opts };
+    this.nackPlan = new NackScheduler(this.opts.nackIdleMs, this.opts.nackRetryMs);
   }
 
   /** processInput feeds one fragment (or a tick) and returns what is due now. */
@@ -127,7 +117,7 @@ export class Reassembler {
       const a = this.add(input.fragment, input.now);
       if (a?.complete) this.deliver(a, out);
     }
-    if (this.opts.nack) this.nacks(input.now, out);
+    if (this.opts.nack) for (const nack of this.nackPlan.due(this.frames.values(), input.now)) out.push({ type: 'nack', nack });
     return out;
   }
 
@@ -143,7 +133,8 @@ export class Reassembler {
 
   /** toJSON returns a copy of the counters. */
   toJSON(): ReassemblerStats {
-    return { ...this.s, rttMs: this.srtt ?? null, inFlight: this.frames.size, bufferedBytes: this.buffered };
+    const { nacks, nackedFragments, rttMs } = this.nackPlan;
+    return { ...this.s, nacks, nackedFragments, rttMs: rttMs ?? null, inFlight: this.frames.size, bufferedBytes: this.buffered };
   }
 
   private add(f: Fragment, now: number): FrameAssembly | undefined {
@@ -169,7 +160,7 @@ export class Reassembler {
       this.buffered += f.payload.length;
       if (h.retransmit) {
         this.s.retransmitted++;
-        if (h.index < h.dataCount && a.nackCount[h.index] === 1) this.rttSample(now - a.nackedAt[h.index]);
+        this.nackPlan.answered(a, h.index, now);
       }
     }
     return a;
@@ -261,31 +252,6 @@ export class Reassembler {
     const due = [...this.frames.values()].filter((a) => now - a.firstAt > this.opts.deadlineMs);
     due.sort((x, y) => serialDiff(x.header.frameNo, y.header.frameNo));
     for (const a of due) this.giveUp(a, 'lostDeadline');
-  }
-
-  private rttSample(ms: number): void {
-    this.srtt = this.srtt === undefined ? ms : 0.875 * this.srtt + 0.125 * ms;
-  }
-
-  private nacks(now: number, out: ReassemblerOutput[]): void {
-    const retryMs = this.srtt === undefined ? this.opts.nackRetryMs : Math.min(this.opts.nackRetryMs, Math.max(NACK_RETRY_MIN_MS, 2 * this.srtt + 2));
-    let newest: FrameAssembly | undefined;
-    for (const a of this.frames.values()) if (!newest || serialDiff(a.header.frameNo, newest.header.frameNo) > 0) newest = a;
-    for (const a of this.frames.values()) {
-      const senderDone = a.sentAll || a !== newest || now - a.lastAt >= this.opts.nackIdleMs;
-      // Looking for gaps costs O(fragments); once a millisecond per frame is often enough.
-      if (!senderDone || a.complete || now - a.nackCheckedAt < 1) continue;
-      a.nackCheckedAt = now;
-      const indices = a.wanted().filter((i) => now - a.nackedAt[i] >= retryMs);
-      if (indices.length === 0) continue;
-      for (const i of indices) {
-        a.nackedAt[i] = now;
-        if (a.nackCount[i] < 255) a.nackCount[i]++;
-      }
-      this.s.nacks++;
-      this.s.nackedFragments += indices.length;
-      out.push({ type: 'nack', nack: { streamId: a.header.streamId, frameNo: a.header.frameNo, indices } });
-    }
   }
 
   private forget(a: FrameAssembly): void {

@@ -14,7 +14,7 @@ import { isJpeg } from '../../codecs/jpeg.js';
 import { DEFAULT_STREAM, type Hub } from '../../hub/hub.js';
 import { createError, isCamwireError, type CamwireError } from '../../util/errors.js';
 import { createLogger } from '../../util/logger.js';
-import { encodeChallenge, encodeError, encodeWelcome, type Datagram, type Hello } from './control.js';
+import { encodeChallenge, encodeError, type Datagram, type Hello } from './control.js';
 import { CookieJar } from './cookie.js';
 import { peerKey, UdpEndpoint } from './endpoint.js';
 import { HubPeer, PublishPeer, ViewPeer } from './hub-peer.js';
