@@ -38,11 +38,7 @@ export function openUdpReader(url: string, hub: Hub, name: string, opts: RemoteO
     if (u.bind) {
       const r = await UdpDirectReceiver.open(u.host, u.port, uo, { frame: sink.frame, end: () => (sink.end(), settle()) });
       log.info(`receiving on ${u.text}${r.multicast ? ' (multicast group joined)' : ''}`);
-      close = async () => {
-        await r.close();
-        const s = r.stats();
-        if (s) log.info(`${u.text}: ${s.frames} frames, ${s.lostDeadline + s.lostEvicted + s.lostSuperseded + s.lostUnseen} lost, ${s.fecRepairedFrames} repaired by FEC, ${s.retransmitted} fragments retransmitted`);
-      };
+      close = () => r.close();
     } else {
       const c = await UdpHubClient.pull(u, sink, uo);
       c.done.then(() => settle(), (e) => settle(e));

@@ -7,6 +7,7 @@ import { Hub } from '../hub/hub.js';
 import type { Reader } from '../hub/reader.js';
 import type { Publisher } from '../hub/stream.js';
 import { DEFAULTS, type Config } from '../config/defaults.js';
+import { isUdpUrl } from '../config/udp-url.js';
 import { parseStreamUrl } from '../config/url.js';
 import { TcpClient, type TcpClientOptions } from '../transports/tcp/client.js';
 import { TcpServer } from '../transports/tcp/server.js';
@@ -15,9 +16,6 @@ import { openUdpReader, publishToUdp, type UdpLink } from './remote-udp.js';
 
 /** RemoteOptions: config overrides plus the reconnect policy (and, for udp:// URLs, NACK and multicast choices). */
 export type RemoteOptions = Partial<Config> & { reconnect?: boolean } & UdpChoices;
-
-/** isUdpUrl tells whether a URL is for the UDP transport (remote-udp.ts). */
-const isUdpUrl = (url: string) => /^udp:/i.test(url);
 
 const LOCAL = 'local';
 

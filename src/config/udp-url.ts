@@ -19,6 +19,11 @@ export interface UdpUrl extends StreamUrl {
   multicast: boolean;
 }
 
+/** isUdpUrl tells whether `text` is a udp:// URL (the UDP transport), by its scheme alone. */
+export function isUdpUrl(text: string): boolean {
+  return /^udp:/i.test(text);
+}
+
 /** isMulticastAddress tells whether `a` is an IPv4 (224.0.0.0/4) or IPv6 (ff00::/8) multicast address. */
 export function isMulticastAddress(a: string): boolean {
   if (isIP(a) === 4) {

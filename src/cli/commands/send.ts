@@ -2,7 +2,7 @@
  * send: `camwire send SOURCE DEST` — publish a source to a hub, or serve it to viewers directly.
  */
 import { publishTo } from '../../api/remote.js';
-import { parseUdpUrl } from '../../config/udp-url.js';
+import { isUdpUrl, parseUdpUrl } from '../../config/udp-url.js';
 import { parseStreamUrl } from '../../config/url.js';
 import { TestSource, TESTSRC_DEFAULTS } from '../../sources/testsrc/testsrc.js';
 import type { Source } from '../../sources/source.js';
@@ -78,7 +78,7 @@ export const send: Command = {
     if (values.help) return help(usage);
     if (positionals.length !== 2) throw createError('CAMWIRE_ERR_CONFIG', 'send needs SOURCE and DEST, e.g. camwire send testsrc tcp://127.0.0.1:8089/lab (see "camwire send --help")');
     const [spec, dest] = positionals;
-    const url = /^udp:/i.test(dest) ? parseUdpUrl(dest) : parseStreamUrl(dest);
+    const url = isUdpUrl(dest) ? parseUdpUrl(dest) : parseStreamUrl(dest);
     const cfg = configFrom(values, udpConfigFlags(values));
     const source = makeSource(spec, values, url.stream || 'default');
     const out = await publishTo(dest, { ...cfg, ...udpChoices(values), reconnect: !values['no-reconnect'] });

@@ -218,6 +218,7 @@ export class UdpHubClient extends TypedEmitter<{ state: (s: UdpClientState, deta
     this.sender?.close();
     this.receiver?.close();
     await this.endpoint.close();
+    if (this.receiver) log.info(`${this.url.text}: ${this.receiver.summary()}`);
     if (!err) this.emit('state', 'ended');
     this.settle(err);
   }

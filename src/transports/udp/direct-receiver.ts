@@ -42,6 +42,7 @@ interface Source {
 export class UdpDirectReceiver {
   private source: Source | undefined;
   private ended = false;
+  private closed = false;
   private endpoint!: UdpEndpoint;
 
   private constructor(
@@ -95,10 +96,13 @@ export class UdpDirectReceiver {
     return this.source?.receiver.toJSON();
   }
 
-  /** close stops receiving. Idempotent. */
+  /** close stops receiving and logs what was received. Idempotent. */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     this.source?.receiver.close();
     await this.endpoint.close();
+    if (this.source) log.info(`${this.endpoint.label}: ${this.source.receiver.summary()}`);
   }
 
   private onDatagram(d: Datagram, from: RemoteInfo): void {

@@ -46,6 +46,12 @@ export class FrameReceiver {
     return this.reassembler.lostFrames;
   }
 
+  /** summary describes what was received, for a log line when a viewer closes. */
+  summary(): string {
+    const s = this.reassembler.toJSON();
+    return `${s.frames} frames, ${this.lostFrames} lost, ${s.fecRepairedFrames} repaired by FEC, ${s.retransmitted} fragments retransmitted on request`;
+  }
+
   /** toJSON returns the reassembler's counters. */
   toJSON(): ReassemblerStats {
     return this.reassembler.toJSON();
