@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   CAMWIRE_ERR_CONFIG: { kind: 'config', text: 'an invalid configuration value' },
   CAMWIRE_ERR_BAD_FRAME: { kind: 'media', text: 'a frame whose payload is not what its codec says' },
   CAMWIRE_ERR_SOURCE: { kind: 'media', text: 'a video source failed' },
+  CAMWIRE_ERR_FFMPEG_MISSING: { kind: 'config', text: 'no usable ffmpeg binary was found' },
   CAMWIRE_ERR_CLOSED: { kind: 'network', text: 'the component was closed' },
 } as const;
 
