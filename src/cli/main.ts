@@ -5,11 +5,13 @@
 import { isCamwireError } from '../util/errors.js';
 import type { Command } from './commands/command.js';
 import { demo } from './commands/demo.js';
+import { devices } from './commands/devices.js';
+import { doctor } from './commands/doctor.js';
 import { send } from './commands/send.js';
 import { serve } from './commands/serve.js';
 import { view } from './commands/view.js';
 
-const COMMANDS: Command[] = [demo, serve, send, view];
+const COMMANDS: Command[] = [demo, serve, send, view, devices, doctor];
 
 function usage(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length));

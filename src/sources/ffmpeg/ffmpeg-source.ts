@@ -18,14 +18,15 @@ import type { SplitUnit, Splitter } from '../../codecs/splitter.js';
 import type { Codec, Frame } from '../../frame/frame.js';
 import type { Publisher } from '../../hub/stream.js';
 import { DEFAULTS } from '../../config/defaults.js';
+import { Backoff, sleep } from '../../util/backoff.js';
 import { nowUs } from '../../util/clock.js';
 import { createLogger, RateLimitedReport } from '../../util/logger.js';
 import type { Source } from '../source.js';
 import { redactUrl, type SourceSpec } from '../spec.js';
 import { GLOBAL_ARGS, outputArgs, type Platform, type Size } from './args.js';
 import { locateFfmpeg, type Ffmpeg } from './locate.js';
-import { planInput } from './plan.js';
-import { FfmpegSupervisor } from './supervisor.js';
+import { planInput, type InputPlan } from './plan.js';
+import { FfmpegSupervisor, RESTART_BACKOFF } from './supervisor.js';
 
 const log = createLogger('source');
 
@@ -69,6 +70,7 @@ export class FfmpegSource implements Source {
   private supervisor: FfmpegSupervisor | undefined;
   private resolveDone!: () => void;
   private closed = false;
+  private readonly stopRetry = new AbortController();
   private seq = 0;
   private readonly label: string;
   private readonly bad = new RateLimitedReport((n) => log.warn(`${this.label}: dropped ${n} pictures (unreadable, or larger than maxFrameBytes)`));
@@ -87,7 +89,23 @@ export class FfmpegSource implements Source {
   /** start opens the input (rejecting with one clear line if it cannot) and begins publishing. */
   async start(pub: Publisher): Promise<void> {
     const ffmpeg = (this.ffmpeg = locateFfmpeg({ flag: this.opts.ffmpegPath }));
-    const plan = await planInput(ffmpeg, this.opts, this.label);
+    if (this.opts.failFast) return this.run(pub, ffmpeg, await planInput(ffmpeg, this.opts, this.label));
+    // A hub pulling cameras keeps trying one that is not there yet, and serves the others meanwhile.
+    void (async () => {
+      const backoff = new Backoff(RESTART_BACKOFF);
+      while (!this.closed) {
+        try {
+          return await this.run(pub, ffmpeg, await planInput(ffmpeg, this.opts, this.label));
+        } catch (e) {
+          const delay = backoff.next();
+          log.warn(`${(e as Error).message}; trying again in ${delay} ms`);
+          await sleep(delay, this.stopRetry.signal);
+        }
+      }
+    })();
+  }
+
+  private async run(pub: Publisher, ffmpeg: Ffmpeg, plan: InputPlan): Promise<void> {
     if (this.closed) return;
     this.copy = plan.copy;
     const o = this.opts;
@@ -138,6 +156,7 @@ export class FfmpegSource implements Source {
   /** close stops ffmpeg and publishing; idempotent. */
   async close(): Promise<void> {
     this.closed = true;
+    this.stopRetry.abort();
     await this.supervisor?.close();
     this.finish();
   }

@@ -91,7 +91,7 @@ export function abilitiesOf(path: string): FfmpegAbilities {
   const encoders = run(['-encoders']);
   const formats = run(['-formats']);
   const inputFormats = [...formats.matchAll(/^ D.?\s+(\S+)/gm)].flatMap((m) => m[1].split(','));
-  const wanted = ['v4l2', 'video4linux2', 'avfoundation', 'dshow', 'lavfi'];
+  const wanted = ['v4l2', 'avfoundation', 'dshow', 'lavfi'];
   return {
     libx264: /^\s*V\S*\s+libx264\s/m.test(encoders),
     mjpeg: /^\s*V\S*\s+mjpeg\s/m.test(encoders),

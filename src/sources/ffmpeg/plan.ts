@@ -33,8 +33,13 @@ export async function planInput(ffmpeg: Ffmpeg, o: FfmpegSourceOptions, label: s
   return planCamera(ffmpeg, o, s.which, label);
 }
 
+/** hostPlatform is this machine's capture API family (anything not macOS or Windows is treated as Linux). */
+export function hostPlatform(): Platform {
+  return process.platform === 'darwin' || process.platform === 'win32' ? process.platform : 'linux';
+}
+
 async function planCamera(ffmpeg: Ffmpeg, o: FfmpegSourceOptions, which: string | undefined, label: string): Promise<InputPlan> {
-  const platform: Platform = o.platform ?? (process.platform === 'darwin' || process.platform === 'win32' ? process.platform : 'linux');
+  const platform = o.platform ?? hostPlatform();
   const names = platform === 'win32' && (which === undefined || /^\d+$/.test(which)) ? await dshowNames(ffmpeg.path) : [];
   if (platform === 'win32' && names.length === 0 && (which === undefined || /^\d+$/.test(which))) {
     throw createError('CAMWIRE_ERR_SOURCE', `${label}: no cameras found (DirectShow lists none); "camwire devices" shows what ffmpeg sees`);
