@@ -25,7 +25,7 @@ export interface CameraInfo {
 const LIST_TIMEOUT_MS = 5000;
 
 function stripPrefix(l: string): string {
-  return l.replace(/^\[[^\]]*@ ?0x[0-9a-f]+\]\s*/i, '');
+  return l.replace(/^\[[^\]]*@ ?(0x)?[0-9a-f]+\]\s*/i, '');
 }
 
 /** parseV4l2Formats reads `ffmpeg -f v4l2 -list_formats all -i DEV` output. */
