@@ -95,5 +95,5 @@ export function explainFfmpegFailure(lines: readonly string[]): { reason: string
 /** describeFailure builds the one line shown to the user: what, why, and ffmpeg's own words. */
 export function describeFailure(label: string, lines: readonly string[], exit: string): string {
   const { reason, detail } = explainFfmpegFailure(lines);
-  return `${label}: ${reason}${detail ? ` — ffmpeg: "${detail}"` : ''} (${exit})`;
+  return `${label}: ${reason}${detail ? ` — ffmpeg: "${redactUrl(detail)}"` : ''} (${exit})`;
 }
