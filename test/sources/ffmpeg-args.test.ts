@@ -48,7 +48,7 @@ test('paces files in real time and loops them on request', () => {
 test('opens RTSP over TCP with the timeout option of the ffmpeg version, HTTP with rw_timeout', () => {
   assert.deepEqual(urlInputArgs('rtsp://cam/s', 5).slice(0, 4), ['-rtsp_transport', 'tcp', '-timeout', '5000000']);
   assert.deepEqual(urlInputArgs('rtsps://cam/s', 4).slice(0, 4), ['-rtsp_transport', 'tcp', '-stimeout', '5000000']);
-  assert.deepEqual(urlInputArgs('http://cam/video.mjpg', 5), ['-rw_timeout', '5000000', '-fflags', 'nobuffer', '-i', 'http://cam/video.mjpg']);
+  assert.deepEqual(urlInputArgs('http://cam/video.mjpg', 5), ['-rw_timeout', '5000000', '-i', 'http://cam/video.mjpg']);
 });
 
 test('encodes H.264 with zero-latency x264, keyframes every GOP seconds and headers repeated, into FLV', () => {

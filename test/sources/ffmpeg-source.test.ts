@@ -37,7 +37,7 @@ async function take(r: Reader, count: number): Promise<Frame[]> {
   return out;
 }
 
-test('a stand-in camera gives H.264 frames: a keyframe each second carrying SPS/PPS, sizes from the SPS', async (t) => {
+test('a stand-in camera gives H.264 frames: a keyframe each second carrying SPS/PPS, sizes from the SPS', { timeout: 30_000 }, async (t) => {
   if (!requireTool(t, 'ffmpeg')) return;
   const { pub, read } = stream();
   const r = read();
@@ -64,7 +64,7 @@ test('a stand-in camera gives H.264 frames: a keyframe each second carrying SPS/
   }
 });
 
-test('a late reader of an H.264 stream starts at a keyframe', async (t) => {
+test('a late reader of an H.264 stream starts at a keyframe', { timeout: 30_000 }, async (t) => {
   if (!requireTool(t, 'ffmpeg')) return;
   const { pub, read } = stream();
   const src = ffmpegSource({ spec: { kind: 'camera' }, codec: 'h264', gopSeconds: 0.5, inputArgs: lavfiCamera('160x120', 30) });
@@ -80,7 +80,7 @@ test('a late reader of an H.264 stream starts at a keyframe', async (t) => {
   }
 });
 
-test('restarts ffmpeg killed mid-stream; the stream resumes under the same name with a keyframe', async (t) => {
+test('restarts ffmpeg killed mid-stream; the stream resumes under the same name with a keyframe', { timeout: 30_000 }, async (t) => {
   if (!requireTool(t, 'ffmpeg')) return;
   const { pub, read } = stream();
   const r = read();
@@ -102,7 +102,7 @@ test('restarts ffmpeg killed mid-stream; the stream resumes under the same name 
   assert.equal(src.running!.pid, undefined, 'no ffmpeg left after close');
 });
 
-test('passes a camera\'s MJPEG through untouched (-c:v copy)', async (t) => {
+test('passes a camera\'s MJPEG through untouched (-c:v copy)', { timeout: 30_000 }, async (t) => {
   if (!requireTool(t, 'ffmpeg')) return;
   const file = ffmpegFile([...testsrc('320x240', 20, 0.5), '-c:v', 'mjpeg', '-q:v', '4', '-f', 'mjpeg'], tmp.file('cam.mjpeg'));
   const original = new JpegSplitter(1 << 20).push(readFileSync(file), 0).map((u) => u.payload);
@@ -121,7 +121,7 @@ test('passes a camera\'s MJPEG through untouched (-c:v copy)', async (t) => {
   }
 });
 
-test('plays a file in real time, passes its H.264 through, and ends the stream cleanly at its end', async (t) => {
+test('plays a file in real time, passes its H.264 through, and ends the stream cleanly at its end', { timeout: 30_000 }, async (t) => {
   if (!requireTool(t, 'ffmpeg')) return;
   const file = ffmpegFile([...testsrc('320x240', 10, 1), ...X264_LIVE, '-g', '5'], tmp.file('clip.mp4'));
   const { pub, read } = stream();
@@ -140,7 +140,7 @@ test('plays a file in real time, passes its H.264 through, and ends the stream c
   assert.ok(r.closed);
 });
 
-test('--loop repeats a file, re-encoding it to MJPEG', async (t) => {
+test('--loop repeats a file, re-encoding it to MJPEG', { timeout: 30_000 }, async (t) => {
   if (!requireTool(t, 'ffmpeg')) return;
   const file = ffmpegFile([...testsrc('160x120', 20, 0.25), ...X264_LIVE], tmp.file('short.mp4'));
   const { pub, read } = stream();
@@ -157,7 +157,7 @@ test('--loop repeats a file, re-encoding it to MJPEG', async (t) => {
   }
 });
 
-test('a missing file, a missing camera and a refused URL each fail start() with one clear line', async (t) => {
+test('a missing file, a missing camera and a refused URL each fail start() with one clear line', { timeout: 30_000 }, async (t) => {
   if (!requireTool(t, 'ffmpeg')) return;
   const port = await freePort();
   const cases: [Parameters<typeof ffmpegSource>[0]['spec'], RegExp][] = [

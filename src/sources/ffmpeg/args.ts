@@ -69,15 +69,18 @@ export function fileInputArgs(path: string, loop: boolean): string[] {
   return ['-re', ...(loop ? ['-stream_loop', '-1'] : []), '-i', path];
 }
 
-/** urlInputArgs opens an IP camera URL; RTSP over TCP (no loss), a timeout so a dead camera ends ffmpeg. */
+/**
+ * urlInputArgs opens an IP camera URL; RTSP over TCP (no loss), a timeout so a dead camera ends
+ * ffmpeg. Not `-fflags nobuffer`: it discards the packets read while probing, which hold the
+ * first keyframe, and H.264 viewers would wait a whole (camera-chosen, often long) GOP.
+ */
 export function urlInputArgs(url: string, ffmpegMajor: number): string[] {
-  const lowDelay = ['-fflags', 'nobuffer'];
   if (/^rtsps?:/i.test(url)) {
     // ffmpeg 5 renamed RTSP's socket timeout from -stimeout to -timeout (µs both).
     const timeout = ffmpegMajor >= 5 ? '-timeout' : '-stimeout';
-    return ['-rtsp_transport', 'tcp', timeout, String(NETWORK_TIMEOUT_US), ...lowDelay, '-i', url];
+    return ['-rtsp_transport', 'tcp', timeout, String(NETWORK_TIMEOUT_US), '-i', url];
   }
-  return ['-rw_timeout', String(NETWORK_TIMEOUT_US), ...lowDelay, '-i', url];
+  return ['-rw_timeout', String(NETWORK_TIMEOUT_US), '-i', url];
 }
 
 /** OutputChoice says what to write: codec, and whether the input is copied or re-encoded. */

@@ -88,7 +88,8 @@ export function explainFfmpegFailure(lines: readonly string[]): { reason: string
   for (const [re, reason] of REASONS) {
     for (let i = lines.length - 1; i >= 0; i--) if (re.test(lines[i])) return { reason, detail: lines[i] };
   }
-  const detail = [...lines].reverse().find((l) => /error|fail|invalid|cannot|could not|unable/i.test(l)) ?? lines[lines.length - 1];
+  const useful = lines.filter((l) => !NOISE.some((re) => re.test(l)));
+  const detail = [...useful].reverse().find((l) => /error|fail|invalid|cannot|could not|unable/i.test(l)) ?? useful[useful.length - 1];
   return { reason: 'ffmpeg failed', detail };
 }
 

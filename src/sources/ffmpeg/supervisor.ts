@@ -137,7 +137,8 @@ export class FfmpegSupervisor extends TypedEmitter<SupervisorEvents> {
         this.emit('end');
         break;
       }
-      const line = describeFailure(this.opts.label, this.stderr.last(), exit.text);
+      // Exit code 0 from a live input: the camera or server ended the stream.
+      const line = exit.code === 0 ? `${this.opts.label}: the stream ended` : describeFailure(this.opts.label, this.stderr.last(), exit.text);
       if (!produced && this.opts.failFast) {
         first.reject(createError('CAMWIRE_ERR_SOURCE', line));
         break;
