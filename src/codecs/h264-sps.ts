@@ -11,7 +11,7 @@
  *           [mb_adaptive u1] | direct_8x8 u1 | frame_cropping u1 [left right top bottom ue×4]
  * ```
  */
-import { BitReader, NalType, nalType, unescapeRbsp } from './h264-nal.js';
+import { BitReader, NalType, nalType, splitAnnexB, unescapeRbsp } from './h264-nal.js';
 
 /** Sps holds the parsed fields camwire uses. */
 export interface Sps {
@@ -98,4 +98,15 @@ function skipScalingList(r: BitReader, size: number): void {
 export function avcCodecString(sps: Pick<Sps, 'profileIdc' | 'constraintFlags' | 'levelIdc'>): string {
   const hex = (v: number) => v.toString(16).toUpperCase().padStart(2, '0');
   return `avc1.${hex(sps.profileIdc)}${hex(sps.constraintFlags)}${hex(sps.levelIdc)}`;
+}
+
+/**
+ * codecStringOf returns the codec string of an H.264 keyframe's payload (an Annex B access unit
+ * carrying its SPS, as every camwire keyframe does), e.g. for `VideoDecoder.configure`; undefined
+ * when it holds no valid SPS.
+ */
+export function codecStringOf(accessUnit: Buffer): string | undefined {
+  const sps = splitAnnexB(accessUnit).find((n) => nalType(n) === NalType.SPS);
+  const p = sps && parseSps(sps);
+  return p ? avcCodecString(p) : undefined;
 }

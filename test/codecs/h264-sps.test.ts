@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { NalType, nalType, splitAnnexB, BitReader } from '../../src/codecs/h264-nal.js';
-import { avcCodecString, parseSps } from '../../src/codecs/h264-sps.js';
+import { avcCodecString, codecStringOf, parseSps } from '../../src/codecs/h264-sps.js';
 import { ffmpegBytes, testsrc } from '../helpers/media.js';
 import { requireTool } from '../helpers/tools.js';
 
@@ -40,6 +40,13 @@ test('returns undefined for a truncated SPS at every length, never throws', (t) 
     if (p) assert.ok(p.width >= 1 && p.height >= 1, `length ${n}`); // a cut in trailing bits can still parse
   }
   assert.equal(parseSps(Buffer.from([0x68, 0x42, 0, 0x1f])), undefined, 'not an SPS');
+});
+
+test('gives the codec string of a keyframe access unit for a WebCodecs decoder', (t) => {
+  if (!requireTool(t, 'ffmpeg')) return;
+  const au = ffmpegBytes([...testsrc('1280x720', 10, 0.1), '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-f', 'h264']);
+  assert.equal(codecStringOf(au), 'avc1.42C01F');
+  assert.equal(codecStringOf(Buffer.from([0, 0, 0, 1, 0x65, 0x88])), undefined);
 });
 
 test('builds codec strings with two upper-case hex digits per byte', () => {

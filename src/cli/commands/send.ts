@@ -58,9 +58,9 @@ export const send: Command = {
     const cfg = configFrom(values);
     const source = makeSource(spec, values, url.stream || 'default', { maxFrameBytes: cfg.maxFrameBytes, failFast: true });
     const out = await publishTo(dest, { ...cfg, reconnect: !values['no-reconnect'] });
+    await source.start(out);
     if (url.listen) log.info(`serving "${out.stream.name}" on tcp://${url.host}:${out.port} — watch with: camwire view tcp://127.0.0.1:${out.port}`);
     else log.info(`publishing "${out.stream.name}" to ${url.text}`);
-    await source.start(out);
     // The source ending calls out.end(), which finishes out.done once END went out.
     const err = await untilSignal([source, out], out.done);
     if (err) throw err;
