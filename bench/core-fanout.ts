@@ -5,36 +5,24 @@
  * number of viewers is the same-run baseline.
  */
 import type { Socket } from 'node:net';
-import { Decoder } from '../src/transports/tcp/decoder.js';
-import { encodeHello } from '../src/transports/tcp/messages.js';
 import { lengthPrefixed } from './length-prefixed.js';
 import { freePort, rawConnect, waitForPort } from '../test/helpers/net.js';
 import { bare, camwire, type Child } from './procs.js';
+import { protocolViewer, shareSince, type BenchViewer } from './viewer.js';
 import { pct, procCpuMs, sleep, table, type Section } from './section.js';
 
 const WARMUP_MS = 1500;
 const MEASURE_MS = 6000;
 
-interface Viewer {
-  seqs: number[];
-  socket: Socket;
-}
-
-async function camwireViewer(port: number, slow: boolean): Promise<Viewer> {
-  const socket = await rawConnect(port);
-  const v: Viewer = { seqs: [], socket };
-  const d = new Decoder();
-  socket.on('data', (c) => {
-    for (const m of d.push(c)) if (m.type === 'frame') v.seqs.push(m.frame.seq);
-  });
-  socket.write(encodeHello({ role: 'view', stream: 'b' }));
-  if (slow) trickle(socket);
+async function camwireViewer(port: number, slow: boolean): Promise<BenchViewer> {
+  const v = await protocolViewer(port, 'b');
+  if (slow) trickle(v.socket);
   return v;
 }
 
-async function bareViewer(port: number): Promise<Viewer> {
+async function bareViewer(port: number): Promise<BenchViewer> {
   const socket = await rawConnect(port);
-  const v: Viewer = { seqs: [], socket };
+  const v: BenchViewer = { seqs: [], socket };
   let n = 0;
   socket.on('data', lengthPrefixed(() => v.seqs.push(n++)));
   socket.write('V');
@@ -49,7 +37,7 @@ function trickle(s: Socket): void {
   s.on('close', () => clearInterval(t));
 }
 
-async function measure(server: Child, viewers: Viewer[], slow: Viewer[]) {
+async function measure(server: Child, viewers: BenchViewer[], slow: BenchViewer[]) {
   await sleep(WARMUP_MS);
   const marks = viewers.map((v) => v.seqs.length);
   const slowMarks = slow.map((v) => v.seqs.length);
@@ -57,10 +45,7 @@ async function measure(server: Child, viewers: Viewer[], slow: Viewer[]) {
   await sleep(MEASURE_MS);
   const cpu = (procCpuMs(server.proc.pid!) - cpu0) / MEASURE_MS;
   // A viewer's share: frames received / frames in the sequence range it covered.
-  const shares = viewers.map((v, i) => {
-    const got = v.seqs.slice(marks[i]);
-    return got.length === 0 ? 0 : got.length / (got[got.length - 1] - got[0] + 1);
-  });
+  const shares = viewers.map((v, i) => shareSince(v, marks[i]));
   const frames = viewers.map((v, i) => v.seqs.length - marks[i]);
   const slowFrames = slow.map((v, i) => v.seqs.length - slowMarks[i]);
   for (const v of [...viewers, ...slow]) v.socket.destroy();

@@ -8,6 +8,7 @@ const SECTIONS: (() => Promise<Section>)[] = [
   async () => (await import('./core-testsrc.js')).testsrc,
   async () => (await import('./core-latency.js')).latency,
   async () => (await import('./core-fanout.js')).fanout,
+  async () => (await import('./core-hostile.js')).hostile,
 ];
 
 const only = process.argv.slice(2);

@@ -112,6 +112,8 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
       this.socket.write(encodeError({ code: err.code, message: err.message.slice(0, 1000) }));
       this.socket.end();
     }
+    // Whatever else a failed peer sends is discarded unread: stop paying to receive it.
+    this.socket.pause();
     this.finish(err);
     // A peer that never reads would keep the half-closed socket forever.
     setTimeout(() => this.socket.destroy(), 1000).unref();
