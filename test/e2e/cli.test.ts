@@ -40,7 +40,6 @@ test('serve + send + view: N frames arrive in order, each a decodable JPEG of th
   assert.equal(await viewer.exited, 0, viewer.stderr());
   const files = readdirSync(out).sort();
   assert.equal(files.length, 40);
-  const seqs: number[] = [];
   for (const f of files) {
     const meta = await sharp(readFileSync(join(out, f))).metadata();
     assert.equal(meta.format, 'jpeg');
@@ -53,7 +52,6 @@ test('serve + send + view: N frames arrive in order, each a decodable JPEG of th
   assert.equal(summary.frames, 40);
   for (const k of ['fps', 'kbps', 'dropped', 'latencyP50Ms', 'latencyP95Ms']) assert.equal(typeof summary[k], 'number', k);
   assert.ok(summary.latencyP50Ms > 0 && summary.latencyP50Ms < 1000);
-  void seqs;
   await sender.stop();
   await hub.stop();
 });
