@@ -4,7 +4,12 @@
  */
 import type { Section } from './section.js';
 
-const SECTIONS: (() => Promise<Section>)[] = [];
+const SECTIONS: (() => Promise<Section>)[] = [
+  async () => (await import('./core-testsrc.js')).testsrc,
+  async () => (await import('./core-latency.js')).latency,
+  async () => (await import('./core-fanout.js')).fanout,
+  async () => (await import('./core-hostile.js')).hostile,
+];
 
 const only = process.argv.slice(2);
 const out: string[] = [`# camwire benchmarks — ${new Date().toISOString()}, node ${process.version}`];

@@ -2,7 +2,7 @@
  * main: the `camwire` command line. Dispatches to a subcommand; any error becomes one line on
  * stderr and a non-zero exit.
  */
-import { isCamwireError } from '../util/errors.js';
+import { ConfigError, isCamwireError } from '../util/errors.js';
 import type { Command } from './commands/command.js';
 import { demo } from './commands/demo.js';
 import { devices } from './commands/devices.js';
@@ -54,6 +54,6 @@ main(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     process.stderr.write(`camwire: ${isCamwireError(e) ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(isCamwireError(e) && e.code === 'CAMWIRE_ERR_CONFIG' ? 2 : 1);
+    process.exit(e instanceof ConfigError ? 2 : 1); // 2: the command line itself is wrong
   },
 );
