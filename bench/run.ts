@@ -9,6 +9,7 @@ const SECTIONS: (() => Promise<Section>)[] = [
   async () => (await import('./core-latency.js')).latency,
   async () => (await import('./core-fanout.js')).fanout,
   async () => (await import('./core-hostile.js')).hostile,
+  async () => (await import('./ffmpeg.js')).ffmpeg,
 ];
 
 const only = process.argv.slice(2);

@@ -19,6 +19,7 @@ export const SOURCE_OPTIONS = {
   frames: { type: 'string' },
   codec: { type: 'string' },
   gop: { type: 'string' },
+  bitrate: { type: 'string' },
   loop: { type: 'boolean' },
   'input-format': { type: 'string' },
   ffmpeg: { type: 'string' },
@@ -38,6 +39,7 @@ Source options:
   --quality Q       JPEG quality 1-100 (default ${TESTSRC_DEFAULTS.quality})
   --codec C         mjpeg (default) or h264; what comes in as C already is passed through
   --gop S           seconds between H.264 keyframes when encoding (default ${FFMPEG_SOURCE_DEFAULTS.gopSeconds})
+  --bitrate KBPS    H.264 bitrate cap when encoding, kbit/s (default ${FFMPEG_SOURCE_DEFAULTS.bitrateKbps})
   --input-format F  ask a camera for a format: mjpeg, h264, yuyv422, …
   --loop            repeat a file source forever
   --ffmpeg PATH     the ffmpeg to run (default: $CAMWIRE_FFMPEG, ffmpeg on PATH, the bundled build)
@@ -78,6 +80,7 @@ export function makeSource(spec: string, values: Parsed['values'], label: string
     inputFormat: values['input-format'] as string | undefined,
     quality,
     gopSeconds: parseNumber(values.gop, '--gop', FFMPEG_SOURCE_DEFAULTS.gopSeconds, 0.1),
+    bitrateKbps: parseNumber(values.bitrate, '--bitrate', FFMPEG_SOURCE_DEFAULTS.bitrateKbps, 100),
     loop: values.loop === true,
     ffmpegPath: values.ffmpeg as string | undefined,
     maxFrameBytes: ctx.maxFrameBytes,

@@ -3,10 +3,11 @@ import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { v4l2Nodes } from '../../src/sources/ffmpeg/devices.js';
 import { camwire, type Proc } from '../helpers/cli.js';
-import { ffmpegFile, ffprobeFrames, tempDir, testsrc, X264_LIVE } from '../helpers/media.js';
+import { ffmpegFile, ffprobeFrames, tempDir, testsrc } from '../helpers/media.js';
 import { freePort, waitUntil } from '../helpers/net.js';
 import { alive, childrenNamed } from '../helpers/procs.js';
 import { hasTool, requireTool } from '../helpers/tools.js';
+import { X264_LIVE_ARGS } from '../../src/sources/ffmpeg/args.js';
 
 const tmp = tempDir();
 let clip = '';
@@ -18,7 +19,7 @@ function run(args: string[]): Proc {
 }
 
 before(() => {
-  if (hasTool('ffmpeg')) clip = ffmpegFile([...testsrc('320x240', 30, 1), ...X264_LIVE, '-g', '15'], tmp.file('lobby.mp4'));
+  if (hasTool('ffmpeg')) clip = ffmpegFile([...testsrc('320x240', 30, 1), ...X264_LIVE_ARGS, '-g', '15'], tmp.file('lobby.mp4'));
 });
 after(async () => {
   for (const p of procs) await p.stop();

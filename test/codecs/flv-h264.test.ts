@@ -4,14 +4,15 @@ import { FlvH264Splitter } from '../../src/codecs/flv-h264.js';
 import { H264Framer } from '../../src/codecs/h264-framer.js';
 import { H264Splitter } from '../../src/codecs/h264-splitter.js';
 import { isCamwireError } from '../../src/util/errors.js';
-import { ffmpegBytes, testsrc, X264_LIVE } from '../helpers/media.js';
+import { ffmpegBytes, testsrc } from '../helpers/media.js';
 import { everyOffset, runSplitter } from '../helpers/split.js';
 import { requireTool } from '../helpers/tools.js';
+import { X264_LIVE_ARGS } from '../../src/sources/ffmpeg/args.js';
 
 const make = () => new FlvH264Splitter(1 << 20);
 
 function encode(format: 'flv' | 'h264', params: string): Buffer {
-  return ffmpegBytes([...testsrc('64x48', 10, 1), ...X264_LIVE, '-threads', '1', '-g', '5', '-x264-params', params, '-f', format]);
+  return ffmpegBytes([...testsrc('64x48', 10, 1), ...X264_LIVE_ARGS, '-threads', '1', '-g', '5', '-x264-params', params, '-f', format]);
 }
 
 function pictures(units: Buffer[]) {

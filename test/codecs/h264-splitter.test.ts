@@ -4,16 +4,17 @@ import { after, test } from 'node:test';
 import { H264Framer } from '../../src/codecs/h264-framer.js';
 import { joinAnnexB, NalType, nalType, splitAnnexB } from '../../src/codecs/h264-nal.js';
 import { H264Splitter } from '../../src/codecs/h264-splitter.js';
-import { ffmpegBytes, ffprobeFrames, tempDir, testsrc, X264_LIVE } from '../helpers/media.js';
+import { ffmpegBytes, ffprobeFrames, tempDir, testsrc } from '../helpers/media.js';
 import { everyOffset, randomChunks, runSplitter } from '../helpers/split.js';
 import { requireTool } from '../helpers/tools.js';
+import { X264_LIVE_ARGS } from '../../src/sources/ffmpeg/args.js';
 
 const make = () => new H264Splitter(1 << 20);
 const tmp = tempDir();
 after(() => tmp.cleanup());
 
 function encode(size: string, frames: number, x264params: string, gop = 5): Buffer {
-  return ffmpegBytes([...testsrc(size, 10, frames / 10), ...X264_LIVE, '-threads', '1', '-g', String(gop), '-x264-params', x264params, '-f', 'h264']);
+  return ffmpegBytes([...testsrc(size, 10, frames / 10), ...X264_LIVE_ARGS, '-threads', '1', '-g', String(gop), '-x264-params', x264params, '-f', 'h264']);
 }
 
 function types(au: Buffer): number[] {

@@ -25,9 +25,6 @@ export function testsrc(size: string, rate: number, seconds: number): string[] {
   return ['-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=${rate}`, '-t', String(seconds)];
 }
 
-/** X264_LIVE: the encoder settings camwire uses for live H.264 (see sources/ffmpeg/args.ts). */
-export const X264_LIVE = ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p', '-bf', '0'];
-
 /** ffprobeFrames counts the decodable video frames in `file` (ffprobe -count_frames). */
 export function ffprobeFrames(file: string, format?: string): number {
   const r = spawnSync('ffprobe', ['-v', 'error', ...(format ? ['-f', format] : []), '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', file]);

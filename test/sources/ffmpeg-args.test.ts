@@ -52,19 +52,19 @@ test('opens RTSP over TCP with the timeout option of the ffmpeg version, HTTP wi
 });
 
 test('encodes H.264 with zero-latency x264, keyframes every GOP seconds and headers repeated, into FLV', () => {
-  const a = outputArgs({ codec: 'h264', copy: false, quality: 80, gopSeconds: 1 }).join(' ');
-  for (const s of ['-c:v libx264', '-preset ultrafast', '-tune zerolatency', '-bf 0', '-pix_fmt yuv420p', 'repeat-headers=1', 'expr:gte(t,n_forced*1)', '-f flv', '-flush_packets 1']) assert.ok(a.includes(s), s);
+  const a = outputArgs({ codec: 'h264', copy: false, quality: 80, gopSeconds: 1, bitrateKbps: 4000 }).join(' ');
+  for (const s of ['-maxrate 4000k -bufsize 4000k', '-c:v libx264', '-preset ultrafast', '-tune zerolatency', '-bf 0', '-pix_fmt yuv420p', 'repeat-headers=1', 'expr:gte(t,n_forced*1)', '-f flv', '-flush_packets 1']) assert.ok(a.includes(s), s);
   assert.ok(a.endsWith('pipe:1'));
 });
 
 test('copies instead of encoding when asked, and scales / resamples only when encoding', () => {
-  assert.deepEqual(outputArgs({ codec: 'mjpeg', copy: true, quality: 80, gopSeconds: 1 }), ['-map', '0:v:0', '-an', '-sn', '-dn', '-c:v', 'copy', '-f', 'mjpeg', '-flush_packets', '1', 'pipe:1']);
-  const enc = outputArgs({ codec: 'mjpeg', copy: false, quality: 80, gopSeconds: 1, size: HD, fps: 15 }).join(' ');
-  assert.ok(enc.includes('-vf fps=15,scale=1280:720') && enc.includes('-c:v mjpeg -q:v 3'), enc);
+  assert.deepEqual(outputArgs({ codec: 'mjpeg', copy: true, quality: 80, gopSeconds: 1, bitrateKbps: 4000 }), ['-map', '0:v:0', '-an', '-sn', '-dn', '-c:v', 'copy', '-f', 'mjpeg', '-flush_packets', '1', 'pipe:1']);
+  const enc = outputArgs({ codec: 'mjpeg', copy: false, quality: 80, gopSeconds: 1, bitrateKbps: 4000, size: HD, fps: 15 }).join(' ');
+  assert.ok(enc.includes('-vf fps=15,scale=1280:720') && enc.includes('-c:v mjpeg -q:v 5'), enc);
 });
 
-test('maps JPEG quality to ffmpeg qscale through the libjpeg table scaling', () => {
-  assert.deepEqual([100, 95, 90, 80, 75, 50, 25, 1].map(mjpegQscale), [2, 2, 2, 3, 4, 8, 16, 31]);
+test('maps JPEG quality to ffmpeg qscale, quality 80 to -q:v 5', () => {
+  assert.deepEqual([100, 95, 90, 80, 75, 50, 25, 1].map(mjpegQscale), [2, 2, 3, 5, 6, 13, 25, 31]);
 });
 
 test('copies only when codec matches and no other size or rate is asked', () => {

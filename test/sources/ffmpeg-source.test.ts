@@ -8,10 +8,11 @@ import type { Frame } from '../../src/frame/frame.js';
 import { Hub } from '../../src/hub/hub.js';
 import type { Reader } from '../../src/hub/reader.js';
 import { isCamwireError } from '../../src/util/errors.js';
-import { ffmpegFile, ffprobeFrames, tempDir, testsrc, X264_LIVE } from '../helpers/media.js';
+import { ffmpegFile, ffprobeFrames, tempDir, testsrc } from '../helpers/media.js';
 import { freePort, waitUntil } from '../helpers/net.js';
 import { ffmpegSource, lavfiCamera } from '../helpers/sources.js';
 import { requireTool } from '../helpers/tools.js';
+import { X264_LIVE_ARGS } from '../../src/sources/ffmpeg/args.js';
 import { readFileSync } from 'node:fs';
 
 const tmp = tempDir();
@@ -123,7 +124,7 @@ test('passes a camera\'s MJPEG through untouched (-c:v copy)', { timeout: 30_000
 
 test('plays a file in real time, passes its H.264 through, and ends the stream cleanly at its end', { timeout: 30_000 }, async (t) => {
   if (!requireTool(t, 'ffmpeg')) return;
-  const file = ffmpegFile([...testsrc('320x240', 10, 1), ...X264_LIVE, '-g', '5'], tmp.file('clip.mp4'));
+  const file = ffmpegFile([...testsrc('320x240', 10, 1), ...X264_LIVE_ARGS, '-g', '5'], tmp.file('clip.mp4'));
   const { pub, read } = stream();
   const r = read();
   const src = ffmpegSource({ spec: { kind: 'file', path: file }, codec: 'h264' });
@@ -142,7 +143,7 @@ test('plays a file in real time, passes its H.264 through, and ends the stream c
 
 test('--loop repeats a file, re-encoding it to MJPEG', { timeout: 30_000 }, async (t) => {
   if (!requireTool(t, 'ffmpeg')) return;
-  const file = ffmpegFile([...testsrc('160x120', 20, 0.25), ...X264_LIVE], tmp.file('short.mp4'));
+  const file = ffmpegFile([...testsrc('160x120', 20, 0.25), ...X264_LIVE_ARGS], tmp.file('short.mp4'));
   const { pub, read } = stream();
   const r = read();
   const src = ffmpegSource({ spec: { kind: 'file', path: file }, codec: 'mjpeg', loop: true });

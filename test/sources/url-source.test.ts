@@ -5,10 +5,11 @@ import { isJpeg } from '../../src/codecs/jpeg.js';
 import { JpegSplitter } from '../../src/codecs/jpeg-splitter.js';
 import type { Frame } from '../../src/frame/frame.js';
 import { Hub } from '../../src/hub/hub.js';
-import { ffmpegBytes, testsrc, X264_LIVE } from '../helpers/media.js';
+import { ffmpegBytes, testsrc } from '../helpers/media.js';
 import { ffmpegSource } from '../helpers/sources.js';
 import { hasTool } from '../helpers/tools.js';
 import { requireTool } from '../helpers/tools.js';
+import { X264_LIVE_ARGS } from '../../src/sources/ffmpeg/args.js';
 
 // A small loopback "IP camera": /video.h264 (raw Annex B) and /video.mjpg (multipart MJPEG, 20 fps).
 let server: Server;
@@ -17,7 +18,7 @@ const hub = new Hub();
 
 before(async () => {
   if (!hasTool('ffmpeg')) return;
-  const h264 = ffmpegBytes([...testsrc('320x240', 20, 1), ...X264_LIVE, '-g', '10', '-x264-params', 'repeat-headers=1', '-f', 'h264']);
+  const h264 = ffmpegBytes([...testsrc('320x240', 20, 1), ...X264_LIVE_ARGS, '-g', '10', '-x264-params', 'repeat-headers=1', '-f', 'h264']);
   const jpegs = new JpegSplitter(1 << 20).push(ffmpegBytes([...testsrc('320x240', 20, 1), '-c:v', 'mjpeg', '-f', 'mjpeg']), 0).map((u) => u.payload);
   server = createServer((req, res) => {
     if (req.url === '/video.h264') {

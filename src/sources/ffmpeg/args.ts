@@ -95,17 +95,21 @@ export interface OutputChoice {
   quality: number;
   /** gopSeconds: one H.264 keyframe this often, whatever the frame rate. */
   gopSeconds: number;
+  /** bitrateKbps caps H.264 (x264 VBV, one second of buffer); quality is CRF 23 below the cap. */
+  bitrateKbps: number;
 }
 
 /**
- * mjpegQscale maps JPEG quality 1–100 (libjpeg's scale, used by sharp) to ffmpeg's -q:v 2–31.
- * libjpeg scales the standard tables by S = 5000/Q (Q < 50) or 200 − 2Q percent; ffmpeg's MJPEG
- * encoder scales them by qscale/8. So qscale = S × 8 / 100: quality 80 → 3.2 → 3, 50 → 8.
+ * mjpegQscale maps JPEG quality 1–100 (libjpeg's scale, used by sharp and testsrc) to ffmpeg's
+ * -q:v 2–31. The two do not quantise alike (ffmpeg's MJPEG encoder scales the MPEG-1 matrix for
+ * luma and chroma by qscale/8; libjpeg scales the JPEG tables by S = 5000/Q or 200 − 2Q percent),
+ * so the mapping is calibrated on size: qscale = S × 12.5 / 100 makes quality 80 → -q:v 5, whose
+ * pictures are as large as libjpeg's quality 80 on the test pattern (bench/ffmpeg.ts).
  */
 export function mjpegQscale(quality: number): number {
   const q = Math.min(100, Math.max(1, quality));
   const s = q < 50 ? 5000 / q : 200 - 2 * q;
-  return Math.min(31, Math.max(2, Math.round((s * 8) / 100)));
+  return Math.min(31, Math.max(2, Math.round((s * 12.5) / 100)));
 }
 
 /**
@@ -124,11 +128,18 @@ export function outputArgs(o: OutputChoice): string[] {
   if (o.copy) return [...head, '-c:v', 'copy', ...tail];
   const filters = [...(o.fps !== undefined ? [`fps=${o.fps}`] : []), ...(o.size ? [`scale=${o.size.width}:${o.size.height}`] : [])];
   const vf = filters.length ? ['-vf', filters.join(',')] : [];
-  const enc =
-    o.codec === 'mjpeg'
-      ? ['-c:v', 'mjpeg', '-q:v', String(mjpegQscale(o.quality)), '-pix_fmt', 'yuvj420p']
-      : [...X264_LIVE_ARGS, '-force_key_frames', `expr:gte(t,n_forced*${o.gopSeconds})`];
+  const enc = o.codec === 'mjpeg' ? mjpegEncodeArgs(o.quality) : h264EncodeArgs(o.gopSeconds, o.bitrateKbps);
   return [...head, ...vf, ...enc, ...tail];
+}
+
+/** mjpegEncodeArgs: ffmpeg's MJPEG encoder at JPEG quality `quality` (full-range 4:2:0, as JPEG is). */
+export function mjpegEncodeArgs(quality: number): string[] {
+  return ['-c:v', 'mjpeg', '-q:v', String(mjpegQscale(quality)), '-pix_fmt', 'yuvj420p'];
+}
+
+/** h264EncodeArgs: X264_LIVE_ARGS capped at `bitrateKbps` (1 s VBV) with a keyframe every `gopSeconds`. */
+export function h264EncodeArgs(gopSeconds: number, bitrateKbps: number): string[] {
+  return [...X264_LIVE_ARGS, '-maxrate', `${bitrateKbps}k`, '-bufsize', `${bitrateKbps}k`, '-force_key_frames', `expr:gte(t,n_forced*${gopSeconds})`];
 }
 
 /** InputInfo is what a probe or a camera's format list says about the input. */

@@ -42,6 +42,8 @@ export interface FfmpegSourceOptions {
   quality: number;
   /** gopSeconds: H.264 keyframe interval when encoding. */
   gopSeconds: number;
+  /** bitrateKbps: H.264 bitrate cap when encoding. */
+  bitrateKbps: number;
   /** loop repeats a file forever. */
   loop: boolean;
   /** ffmpegPath: --ffmpeg; else CAMWIRE_FFMPEG, PATH, the npm build. */
@@ -54,8 +56,12 @@ export interface FfmpegSourceOptions {
   inputArgs?: string[];
 }
 
-/** FFMPEG_SOURCE_DEFAULTS: MJPEG at quality 80 (as testsrc), one H.264 keyframe a second. */
-export const FFMPEG_SOURCE_DEFAULTS = { codec: 'mjpeg' as Codec, quality: 80, gopSeconds: 1, maxFrameBytes: DEFAULTS.maxFrameBytes };
+/**
+ * FFMPEG_SOURCE_DEFAULTS: MJPEG at quality 80 (as testsrc); H.264 with one keyframe a second
+ * (a new viewer waits at most that long) capped at 4 Mbit/s (a noisy 720p30 picture stays near
+ * the cap instead of coding sensor noise at 70+ Mbit/s; raise it for 1080p).
+ */
+export const FFMPEG_SOURCE_DEFAULTS = { codec: 'mjpeg' as Codec, quality: 80, gopSeconds: 1, bitrateKbps: 4000, maxFrameBytes: DEFAULTS.maxFrameBytes };
 
 /** FfmpegSource is the Source for cameras, files and URLs; see the file comment. */
 export class FfmpegSource implements Source {
@@ -111,7 +117,7 @@ export class FfmpegSource implements Source {
     const o = this.opts;
     // A camera is asked for its size and rate directly; files and URLs are scaled/resampled.
     const reshape = o.spec.kind === 'camera' && !o.inputArgs ? {} : { size: o.size, fps: o.fps };
-    this.args = [...GLOBAL_ARGS, ...plan.input, ...outputArgs({ codec: o.codec, copy: plan.copy, quality: o.quality, gopSeconds: o.gopSeconds, ...(plan.copy ? {} : reshape) })];
+    this.args = [...GLOBAL_ARGS, ...plan.input, ...outputArgs({ codec: o.codec, copy: plan.copy, quality: o.quality, gopSeconds: o.gopSeconds, bitrateKbps: o.bitrateKbps, ...(plan.copy ? {} : reshape) })];
     log.info(`${this.label}: ${plan.copy ? `passing ${o.codec} through without re-encoding` : `encoding ${o.codec}`} (ffmpeg ${ffmpeg.version}, ${ffmpeg.origin === 'npm' ? 'bundled build' : ffmpeg.path})`);
     log.debug(`${this.label}: ${ffmpeg.path} ${redactUrl(this.args.join(' '))}`);
     const sup = (this.supervisor = new FfmpegSupervisor({
