@@ -82,7 +82,7 @@ async function latency(): Promise<string> {
   for (const c of LATENCY_CASES) {
     const r = await timeEncode(c, frames, 150);
     rows.push([c.name, r.n, ms(r.p50), ms(r.p95), (r.p50 / FRAME_MS).toFixed(2)]);
-    if (c.name.includes('camwire')) verdicts.push(`H.264 as camwire reads it adds p50 ${ms(r.p50)} ms = ${(r.p50 / FRAME_MS).toFixed(2)} frame intervals (target ≤ 1): ${r.p50 <= FRAME_MS ? 'met' : 'NOT met'}.`);
+    if (c.name.includes('FLV')) verdicts.push(`H.264 as camwire reads it adds p50 ${ms(r.p50)} ms = ${(r.p50 / FRAME_MS).toFixed(2)} frame intervals (target ≤ 1): ${r.p50 <= FRAME_MS ? 'met' : 'NOT met'}.`);
   }
   return [
     '### Latency ffmpeg adds: raw 720p YUYV frame written → encoded picture complete in camwire',
@@ -92,6 +92,7 @@ async function latency(): Promise<string> {
     table(['encoder / framing', 'frames', 'p50 ms', 'p95 ms', 'p50 / frame interval'], rows),
     '',
     ...verdicts,
+    'MJPEG uses slice threads: ffmpeg\'s default frame threads added about 100 ms here (3 pictures in flight).',
     'Annex B framing pays one more frame interval: an access unit is complete only when the next one starts. That is why camwire reads ffmpeg\'s H.264 as FLV.',
   ].join('\n');
 }
