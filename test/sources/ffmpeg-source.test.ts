@@ -81,6 +81,25 @@ test('a late reader of an H.264 stream starts at a keyframe', { timeout: 30_000 
   }
 });
 
+test('an H.264 reader that falls behind resumes at the next keyframe, never mid-GOP', { timeout: 30_000 }, async (t) => {
+  if (!requireTool(t, 'ffmpeg')) return;
+  const { pub, read } = stream();
+  const r = read();
+  const src = ffmpegSource({ spec: { kind: 'camera' }, codec: 'h264', gopSeconds: 0.5, inputArgs: lavfiCamera('160x120', 30) });
+  await src.start(pub);
+  try {
+    await take(r, 3);
+    await new Promise((res) => setTimeout(res, 400)); // not reading: frames pile up and are skipped
+    const [next] = await take(r, 1);
+    assert.ok(r.dropped > 0, 'frames were skipped');
+    assert.ok(next.keyframe, `after skipping, the reader resumed at #${next.seq}, a keyframe`);
+    const rest = await take(r, 5);
+    assert.ok(rest.every((f, i) => f.seq === next.seq + i + 1 || f.keyframe), 'then every frame in order, or a new keyframe');
+  } finally {
+    await src.close();
+  }
+});
+
 test('restarts ffmpeg killed mid-stream; the stream resumes under the same name with a keyframe', { timeout: 30_000 }, async (t) => {
   if (!requireTool(t, 'ffmpeg')) return;
   const { pub, read } = stream();
