@@ -87,7 +87,7 @@ export class FfmpegSource implements Source {
     this.done = new Promise((r) => (this.resolveDone = r));
   }
 
-  /** supervisorOf exposes the running supervisor (restarts, pid) to tests and benchmarks. */
+  /** running is the supervisor of the ffmpeg child (restarts, pid), for tests and benchmarks. */
   get running(): FfmpegSupervisor | undefined {
     return this.supervisor;
   }

@@ -7,7 +7,6 @@
 import { spawn } from 'node:child_process';
 import { createError } from '../../util/errors.js';
 import type { InputInfo } from './args.js';
-import { GLOBAL_ARGS } from './args.js';
 import { describeFailure } from './stderr.js';
 
 /** PROBE_TIMEOUT_MS: opening an RTSP camera can take a few seconds; more than 15 is a failure. */
@@ -49,7 +48,8 @@ export function parseInputInfo(lines: readonly string[]): InputInfo | undefined 
 export async function probeInput(ffmpeg: string, inputArgs: string[], label: string): Promise<InputInfo> {
   // -re and -stream_loop matter only when reading frames; the probe reads none.
   const args = inputArgs.filter((a, i) => a !== '-re' && a !== '-stream_loop' && inputArgs[i - 1] !== '-stream_loop');
-  const { lines, timedOut } = await runFfmpeg(ffmpeg, [...GLOBAL_ARGS.filter((a) => a !== 'warning' && a !== '-loglevel'), ...args]);
+  // Default log level: the stream dump this reads is printed at "info".
+  const { lines, timedOut } = await runFfmpeg(ffmpeg, ['-hide_banner', '-nostdin', ...args]);
   const info = parseInputInfo(lines);
   if (info) return info;
   if (lines.some((l) => /^Input #0/.test(l))) throw createError('CAMWIRE_ERR_SOURCE', `${label}: has no video stream`);
