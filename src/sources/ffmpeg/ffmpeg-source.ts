@@ -72,6 +72,7 @@ export class FfmpegSource implements Source {
   copy = false;
   /** args is the ffmpeg command line in use (after start), for logs and tests. */
   args: string[] = [];
+  /** ffmpeg is the binary in use (after start). */
   ffmpeg: Ffmpeg | undefined;
   private supervisor: FfmpegSupervisor | undefined;
   private resolveDone!: () => void;
@@ -130,16 +131,20 @@ export class FfmpegSource implements Source {
     let splitter: Splitter;
     let framer: H264Framer;
     let oversized = 0;
+    let unreadable = false;
     sup.on('run', () => {
       oversized = 0;
+      unreadable = false;
       splitter = o.codec === 'mjpeg' ? new JpegSplitter(o.maxFrameBytes) : new FlvH264Splitter(o.maxFrameBytes);
       framer = new H264Framer();
     });
     sup.on('data', (chunk) => {
+      if (unreadable) return; // the rest of a run being killed
       let units: SplitUnit[];
       try {
         units = splitter.push(chunk, nowUs());
       } catch (e) {
+        unreadable = true;
         log.error(`${this.label}: unreadable ffmpeg output (${(e as Error).message}); restarting ffmpeg`);
         sup.kill();
         return;
