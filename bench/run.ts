@@ -4,7 +4,14 @@
  */
 import type { Section } from './section.js';
 
-const SECTIONS: (() => Promise<Section>)[] = [() => import('./udp.js').then((m) => m.section)];
+const SECTIONS: (() => Promise<Section>)[] = [
+  async () => (await import('./core-testsrc.js')).testsrc,
+  async () => (await import('./core-latency.js')).latency,
+  async () => (await import('./core-fanout.js')).fanout,
+  async () => (await import('./core-hostile.js')).hostile,
+  async () => (await import('./ffmpeg.js')).ffmpeg,
+  async () => (await import('./udp.js')).section,
+];
 
 const only = process.argv.slice(2);
 const out: string[] = [`# camwire benchmarks — ${new Date().toISOString()}, node ${process.version}`];

@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   CAMWIRE_ERR_CONFIG: { kind: 'config', text: 'an invalid configuration value' },
   CAMWIRE_ERR_BAD_FRAME: { kind: 'media', text: 'a frame whose payload is not what its codec says' },
   CAMWIRE_ERR_SOURCE: { kind: 'media', text: 'a video source failed' },
+  CAMWIRE_ERR_FFMPEG_MISSING: { kind: 'config', text: 'no usable ffmpeg binary was found' },
   CAMWIRE_ERR_CLOSED: { kind: 'network', text: 'the component was closed' },
   CAMWIRE_ERR_SHORT_DATAGRAM: { kind: 'protocol', text: 'a UDP datagram shorter than its header or its declared payload' },
   CAMWIRE_ERR_BAD_FRAGMENT: { kind: 'protocol', text: 'a UDP fragment whose index, counts and lengths do not fit together' },

@@ -48,16 +48,20 @@ describe('camwire over UDP (the real binary)', () => {
     for (const f of files) assert.ok(isJpeg(readFileSync(join(dir, f))), `${f} is not a JPEG`);
   });
 
-  it('says what is wrong with a bad UDP URL or flag, in one line', async () => {
-    const a = run(['send', 'testsrc', 'udp://@:10000']);
-    assert.equal(await a.exited, 1);
-    assert.match(a.stderr(), /"@" means receive here/);
-    const b = run(['send', 'testsrc', 'udp://127.0.0.1:10000', '--fec-code', 'ldpc']);
-    assert.notEqual(await b.exited, 0);
-    assert.match(b.stderr(), /udpFecCode must be rs or xor/);
-    const c = run(['view', 'udp://239.1.2.3:10000']);
-    assert.equal(await c.exited, 1);
-    assert.match(c.stderr(), /join it with udp:\/\/@239\.1\.2\.3:10000/);
+  it('says what is wrong with a bad UDP URL or flag, in one line, exit code 2', async () => {
+    const cases: [string[], RegExp][] = [
+      [['send', 'testsrc', 'udp://@:10000'], /"@" means receive here/],
+      [['send', 'testsrc', 'udp://127.0.0.1:10000', '--fec-code', 'ldpc'], /udpFecCode must be rs or xor/],
+      [['send', 'testsrc', 'udp://127.0.0.1:10000', '--mtu', '100'], /udpMtu must be an integer 576–65535/],
+      [['view', 'udp://239.1.2.3:10000'], /join it with udp:\/\/@239\.1\.2\.3:10000/],
+      [['serve', '--udp', '70000'], /--udp "70000" must be a port/],
+    ];
+    for (const [args, why] of cases) {
+      const p = run(args);
+      assert.equal(await p.exited, 2, args.join(' '));
+      assert.match(p.stderr(), why);
+      assert.equal(p.stderr().trim().split('\n').length, 1, `one line: ${p.stderr()}`);
+    }
   });
 
   it('documents the UDP forms and flags in --help', async () => {

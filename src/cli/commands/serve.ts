@@ -3,30 +3,40 @@
  */
 import { startHub } from '../../api/hub-server.js';
 import { COMMON_HELP, configFrom, parse, parseNumber } from '../args.js';
+import { makeSource, SOURCE_HELP, SOURCE_OPTIONS } from '../source-options.js';
+import { redactUrl } from '../../sources/spec.js';
+import { createError } from '../../util/errors.js';
+import { isValidStreamName } from '../../frame/frame.js';
 import { untilSignal } from '../run.js';
 import { udpChoices, udpConfigFlags, UDP_HELP, UDP_OPTIONS } from '../udp-options.js';
-import { createError } from '../../util/errors.js';
 import { createLogger } from '../../util/logger.js';
 import type { Command } from './command.js';
 
 const log = createLogger('serve');
 
-const usage = `Usage: camwire serve [--tcp PORT] [--http PORT] [--udp PORT] [--host ADDR]
+const usage = `Usage: camwire serve [--tcp PORT] [--http PORT] [--udp PORT] [--host ADDR] [--stream NAME=SOURCE]...
 
 Runs a hub. Senders publish named streams into it ("camwire send ... tcp://HOST:8089/NAME");
-any number of viewers read each stream, each always getting the newest frame.
+any number of viewers read each stream, each always getting the newest frame. With --stream
+the hub opens sources itself (cameras, files, IP cameras), so one box can do everything.
 
 Options:
   --tcp PORT       TCP port for senders and viewers (default 8089)
   --http PORT      HTTP port for the browser viewer, MJPEG and the API (default 8080)
   --udp PORT       also take UDP publishers and subscribers on this port (off unless given)
   --host ADDR      address to listen on (default 0.0.0.0, all interfaces)
+  --stream NAME=SOURCE
+                   publish SOURCE as stream NAME (repeatable); a source that cannot be
+                   opened is retried in the background. The source options below apply to all.
+
+${SOURCE_HELP}
 ${UDP_HELP}
 ${COMMON_HELP}
 
 Example:
   camwire serve --tcp 9000
   camwire send testsrc tcp://127.0.0.1:9000/lab
+  camwire serve --stream door=camera:0 --stream gate=rtsp://10.0.0.7/stream1 --codec h264
   camwire serve --udp 10000          then   camwire view udp://HUB:10000/lab`;
 
 /** serve is the `camwire serve` command. */
@@ -35,15 +45,25 @@ export const serve: Command = {
   summary: 'run a hub: publishers push streams in, viewers pull them out',
   usage,
   async run(argv) {
-    const { values } = parse('serve', argv, { tcp: { type: 'string' }, http: { type: 'string' }, host: { type: 'string' }, udp: { type: 'string' }, ...UDP_OPTIONS });
+    const { values } = parse('serve', argv, { tcp: { type: 'string' }, http: { type: 'string' }, host: { type: 'string' }, stream: { type: 'string', multiple: true }, udp: { type: 'string' }, ...SOURCE_OPTIONS, ...UDP_OPTIONS });
     if (values.help) return help(usage);
     const cfg = configFrom(values, { tcpPort: values.tcp, httpPort: values.http, host: values.host, ...udpConfigFlags(values) });
     const udpPort = values.udp === undefined ? null : parseNumber(values.udp, '--udp', 0);
     if (udpPort !== null && !(Number.isInteger(udpPort) && udpPort <= 65535)) throw createError('CAMWIRE_ERR_CONFIG', `--udp "${values.udp}" must be a port 0–65535`);
+    const pulled = ((values.stream ?? []) as unknown as string[]).map((arg) => {
+      const m = /^([^=]+)=(.+)$/.exec(arg);
+      if (!m) throw createError('CAMWIRE_ERR_CONFIG', `--stream "${arg}" must look like NAME=SOURCE, e.g. door=camera:0`);
+      if (!isValidStreamName(m[1])) throw createError('CAMWIRE_ERR_BAD_STREAM_NAME', `--stream: bad stream name "${m[1]}" (letters, digits, _ - . /)`);
+      return { name: m[1], spec: m[2], source: makeSource(m[2], values, m[1], { maxFrameBytes: cfg.maxFrameBytes, failFast: false }) };
+    });
     const server = await startHub({ ...cfg, udpPort, nack: udpChoices(values).nack });
     log.info(`hub listening on tcp://${cfg.host}:${server.tcp?.port} — publish with: camwire send testsrc tcp://127.0.0.1:${server.tcp?.port}/NAME`);
     if (server.udp) log.info(`hub listening on udp://${cfg.host}:${server.udp.port} — publish with: camwire send testsrc udp://127.0.0.1:${server.udp.port}/NAME`);
-    const err = await untilSignal([server]);
+    for (const p of pulled) {
+      await p.source.start(server.hub.publish(p.name, redactUrl(p.spec)));
+      log.info(`pulling "${p.name}" from ${redactUrl(p.spec)}`);
+    }
+    const err = await untilSignal([...pulled.map((p) => p.source), server]);
     if (err) throw err;
     return 0;
   },

@@ -79,7 +79,8 @@ export const view: Command = {
     clearInterval(ticker);
     clearTimeout(limit);
     await writer?.close();
-    print(stats.summary());
+    // A run that failed before any frame has nothing to sum up: the error line says it all.
+    if (!err || stats.frames > 0) print(stats.summary());
     if (err) throw err;
     return 0;
   },
