@@ -12,16 +12,15 @@ import { freeUdpPort, LossyRelay } from '../../helpers/lossy-relay.js';
 import { jpegFrames, streamThrough } from '../../helpers/udp-stream.js';
 
 let pictures: Frame[];
+const closers: { close(): Promise<void> }[] = [];
 before(async () => {
   pictures = await jpegFrames(4);
 });
+after(async () => {
+  for (const c of closers.reverse()) await c.close();
+});
 
 describe('udp direct unicast through a lossy relay', () => {
-  const closers: { close(): Promise<void> }[] = [];
-  after(async () => {
-    for (const c of closers.reverse()) await c.close();
-  });
-
   it('delivers ≥ 95 % of 720p frames intact at 5 % loss with reordering and duplicates, and none corrupt', async () => {
     const port = await freeUdpPort();
     const relay = await LossyRelay.start({ host: '127.0.0.1', port }, { seed: 7, loss: 0.05, reorder: 0.03, duplicate: 0.03 });
@@ -54,11 +53,6 @@ describe('udp direct unicast through a lossy relay', () => {
 });
 
 describe('udp over IPv6 loopback', () => {
-  const closers: { close(): Promise<void> }[] = [];
-  after(async () => {
-    for (const c of closers.reverse()) await c.close();
-  });
-
   it('sends straight to a receiver bound on [::1]', async () => {
     const port = await freeUdpPort();
     const reader = readFrom(`udp://@[::1]:${port}`);
@@ -99,11 +93,6 @@ describe('udp receive buffer', () => {
 });
 
 describe('udp multicast on loopback', () => {
-  const closers: { close(): Promise<void> }[] = [];
-  after(async () => {
-    for (const c of closers.reverse()) await c.close();
-  });
-
   it('reaches two receivers on one host sharing the group port', async () => {
     const port = await freeUdpPort();
     const group = `239.10.${(port >> 8) & 255}.${port & 255}`; // a group per run, so parallel runs do not meet
