@@ -23,3 +23,7 @@ export { avcCodecString, codecStringOf, parseSps, type Sps } from './codecs/h264
 export { H264Splitter } from './codecs/h264-splitter.js';
 export { JpegSplitter } from './codecs/jpeg-splitter.js';
 export type { Splitter, SplitUnit } from './codecs/splitter.js';
+export { UdpServer, type UdpServerOptions } from './transports/udp/server.js';
+export { Reassembler, type ReassemblerOptions, type ReassemblerStats } from './transports/udp/reassembler.js';
+export { parseUdpUrl, type UdpUrl } from './config/udp-url.js';
+export type { UdpChoices } from './transports/udp/options.js';
