@@ -7,6 +7,9 @@ import { isJpeg } from '../../src/codecs/jpeg.js';
 import { camwire, type Proc } from '../helpers/cli.js';
 import { freePort } from '../helpers/net.js';
 import { freeUdpPort } from '../helpers/lossy-relay.js';
+import { ffmpegFile, ffprobeFrames, tempDir, testsrc } from '../helpers/media.js';
+import { requireTool } from '../helpers/tools.js';
+import { X264_LIVE_ARGS } from '../../src/sources/ffmpeg/args.js';
 
 const procs: Proc[] = [];
 const dirs: string[] = [];
@@ -46,6 +49,24 @@ describe('camwire over UDP (the real binary)', () => {
     const files = readdirSync(dir);
     assert.equal(files.length, 15);
     for (const f of files) assert.ok(isJpeg(readFileSync(join(dir, f))), `${f} is not a JPEG`);
+  });
+
+  it('carries H.264 from a file over UDP, and the received Annex B stream decodes frame for frame', async (t) => {
+    if (!requireTool(t, 'ffmpeg')) return;
+    const tmp = tempDir();
+    try {
+      const clip = ffmpegFile([...testsrc('320x240', 30, 2), ...X264_LIVE_ARGS, '-g', '15'], tmp.file('clip.mp4'));
+      const port = await freeUdpPort();
+      const out = tmp.file('got.h264');
+      const view = run(['view', `udp://@127.0.0.1:${port}`, '--frames', '30', '--output', out, '--json']);
+      await view.waitFor(/receiving on udp:\/\/@127\.0\.0\.1/);
+      run(['send', `file:${clip}`, `udp://127.0.0.1:${port}`, '--loop', '--codec', 'h264']);
+      assert.equal(await view.exited, 0, view.stderr());
+      assert.equal(summary(view).frames, 30);
+      assert.equal(ffprobeFrames(out), 30, 'every written frame decodes');
+    } finally {
+      tmp.cleanup();
+    }
   });
 
   it('says what is wrong with a bad UDP URL or flag, in one line, exit code 2', async () => {

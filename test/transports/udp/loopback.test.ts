@@ -35,6 +35,18 @@ describe('udp direct unicast through a lossy relay', () => {
     assert.ok(relay.stats.dropped > 50, 'the relay really lost datagrams');
   });
 
+  it('delivers ≥ 95 % intact through burst loss (Gilbert–Elliott, mean burst 4), none corrupt', async () => {
+    const port = await freeUdpPort();
+    const relay = await LossyRelay.start({ host: '127.0.0.1', port }, { seed: 8, burst: { enter: 0.01, exit: 0.25 } });
+    const reader = readFrom(`udp://@127.0.0.1:${port}`);
+    const out = await publishTo(`udp://127.0.0.1:${relay.port}`);
+    closers.push(relay, reader, out);
+    const [d] = await streamThrough(out, [reader], { frames: 45, pictures });
+    assert.equal(d.corrupt, 0);
+    assert.ok(d.intact >= 43, `only ${d.intact}/45 frames intact`);
+    assert.ok(relay.stats.dropped > 20, 'the relay really lost bursts');
+  });
+
   it('ignores and counts datagrams from a second sender while following the first', async () => {
     const port = await freeUdpPort();
     const reader = readFrom(`udp://@127.0.0.1:${port}`);
