@@ -152,11 +152,3 @@ async function bound(): Promise<Socket> {
   s.setRecvBufferSize(4 << 20);
   return s;
 }
-
-/** freeUdpPort returns a UDP port that was free a moment ago on 127.0.0.1. */
-export async function freeUdpPort(): Promise<number> {
-  const s = await bound();
-  const port = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}

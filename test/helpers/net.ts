@@ -1,6 +1,7 @@
 /**
  * net: small socket helpers for tests (free ports, raw connections).
  */
+import { createSocket } from 'node:dgram';
 import { createServer, connect, type Socket } from 'node:net';
 
 /** freePort returns a TCP port that was free a moment ago on 127.0.0.1. */
@@ -8,6 +9,15 @@ export async function freePort(): Promise<number> {
   const s = createServer();
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
   const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/** freeUdpPort returns a UDP port that was free a moment ago on 127.0.0.1. */
+export async function freeUdpPort(): Promise<number> {
+  const s = createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+  const port = s.address().port;
   await new Promise<void>((r) => s.close(() => r()));
   return port;
 }

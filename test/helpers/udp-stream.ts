@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import type { Frame } from '../../src/frame/frame.js';
 import type { Publisher } from '../../src/hub/stream.js';
 import { TestSource } from '../../src/sources/testsrc/testsrc.js';
+import { sleep } from '../../src/util/backoff.js';
 import { nowUs } from '../../src/util/clock.js';
 import { sha1 } from './udp-frames.js';
 
@@ -69,8 +70,4 @@ export async function streamThrough(pub: Publisher, readers: AsyncIterable<Frame
   await Promise.race([Promise.all(loops), sleep(o.graceMs ?? 2000)]);
   await Promise.all(checks);
   return results;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

@@ -11,9 +11,8 @@ import { createError, ERROR_CODES, type CamwireError, type ErrorCode } from '../
 import { TypedEmitter } from '../../util/events.js';
 import { createLogger } from '../../util/logger.js';
 import { encodeBye, encodeHello, type Datagram, type UdpRole, type Welcome } from './control.js';
-import type { FrameSink } from './direct-receiver.js';
 import { UdpEndpoint } from './endpoint.js';
-import { FrameReceiver } from './frame-receiver.js';
+import { FrameReceiver, type FrameSink } from './frame-receiver.js';
 import { FrameSender, pump, randomStreamId, sendEnd } from './frame-sender.js';
 import type { UdpOptions } from './options.js';
 import { resolveHost } from './socket.js';

@@ -8,13 +8,12 @@
  */
 import type { RemoteInfo } from 'node:dgram';
 import { isIP } from 'node:net';
-import type { Frame } from '../../frame/frame.js';
 import { isMulticastAddress } from '../../config/udp-url.js';
 import { hostForUrl } from '../../config/url.js';
 import { createLogger } from '../../util/logger.js';
 import type { Datagram } from './control.js';
 import { peerKey, UdpEndpoint } from './endpoint.js';
-import { FrameReceiver } from './frame-receiver.js';
+import { FrameReceiver, type FrameSink } from './frame-receiver.js';
 import type { UdpOptions } from './options.js';
 import type { ReassemblerStats } from './reassembler.js';
 import { resolveHost } from './socket.js';
@@ -23,12 +22,6 @@ const log = createLogger('udp');
 
 /** SOURCE_TAKEOVER_MS: 2 s of silence before another sender is followed (a restart, not a rival). */
 export const SOURCE_TAKEOVER_MS = 2000;
-
-/** FrameSink receives what a UDP receiver reassembled, and the end of the stream. */
-export interface FrameSink {
-  frame(f: Omit<Frame, 'stream'>): void;
-  end(): void;
-}
 
 interface Source {
   address: string;

@@ -10,7 +10,7 @@ import { hostForUrl } from '../../config/url.js';
 import { createLogger } from '../../util/logger.js';
 import type { Datagram } from './control.js';
 import { UdpEndpoint } from './endpoint.js';
-import { FrameSender, pump, randomStreamId, sendEnd, type FrameSenderStats } from './frame-sender.js';
+import { FrameSender, pump, randomStreamId, sendEnd } from './frame-sender.js';
 import type { UdpOptions } from './options.js';
 import { resolveHost } from './socket.js';
 
@@ -60,11 +60,6 @@ export class UdpDirectSender {
       await sendEnd((b) => this.endpoint.send(b, this.port, this.address), this.sender.streamId);
       await this.close();
     });
-  }
-
-  /** stats returns the sender's counters. */
-  stats(): FrameSenderStats {
-    return this.sender.toJSON();
   }
 
   /** close stops sending and closes the socket. Idempotent. */

@@ -8,6 +8,12 @@ import { encodeNack } from './control.js';
 import { Reassembler, type ReassemblerOptions, type ReassemblerOutput, type ReassemblerStats } from './reassembler.js';
 import type { Fragment } from './wire.js';
 
+/** FrameSink receives what a UDP receiver reassembled, and the end of the stream. */
+export interface FrameSink {
+  frame(f: Omit<Frame, 'stream'>): void;
+  end(): void;
+}
+
 /** FrameReceiverHandlers: where frames go and how NACKs reach the sender (absent: no NACKs). */
 export interface FrameReceiverHandlers {
   frame(frame: Omit<Frame, 'stream'>): void;
