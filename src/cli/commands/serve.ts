@@ -35,11 +35,17 @@ export const serve: Command = {
     const cfg = configFrom(values, { tcpPort: values.tcp, httpPort: values.http, host: values.host });
     const server = await startHub(cfg);
     log.info(`hub listening on tcp://${cfg.host}:${server.tcp?.port} — publish with: camwire send testsrc tcp://127.0.0.1:${server.tcp?.port}/NAME`);
+    if (server.http) log.info(`viewer: ${viewerUrl(server.http.port, cfg.token)} (MJPEG, snapshots, /api/streams, /metrics: docs/http.md)`);
     const err = await untilSignal([server]);
     if (err) throw err;
     return 0;
   },
 };
+
+/** viewerUrl is the address of the browser viewer on this machine; the token itself is not printed. */
+export function viewerUrl(port: number, token = ''): string {
+  return `http://127.0.0.1:${port}/${token ? '?token=YOUR_TOKEN' : ''}`;
+}
 
 /** help prints a usage text to stdout and returns exit code 0. */
 export function help(text: string): number {
