@@ -37,7 +37,7 @@ export async function startHub(opts: HubServerOptions = {}): Promise<HubServer> 
       await tcp.start();
     }
     if (opts.httpPort !== null) {
-      const wsServer = (ws = new WsServer(hub, cfg));
+      const wsServer = (ws = new WsServer(hub, { ...cfg, tcpPort: tcp?.port }));
       http = new HttpServer(hub, {
         ...cfg,
         port: cfg.httpPort ?? DEFAULTS.httpPort,

@@ -2,7 +2,7 @@
  * control: the JSON text messages of the viewer WebSocket (pure: the browser bundles it too).
  *
  * Server → browser:
- *   {"type":"hello","version":1,"maxSubscriptions":64}          once, first
+ *   {"type":"hello","version":1,"maxSubscriptions":64,"tcpPort":8089}   once, first (tcpPort: where senders publish)
  *   {"type":"streams","streams":[StreamInfo…]}                   on every change (coalesced) and each second
  *   {"type":"error","code":"CAMWIRE_ERR_…","message":"…"}        just before the server closes the socket
  * Browser → server:
@@ -43,7 +43,7 @@ export interface StreamInfo {
 
 /** ServerMessage is any JSON message the server sends. */
 export type ServerMessage =
-  | { type: 'hello'; version: number; maxSubscriptions: number }
+  | { type: 'hello'; version: number; maxSubscriptions: number; tcpPort?: number }
   | { type: 'streams'; streams: StreamInfo[] }
   | { type: 'error'; code: string; message: string };
 

@@ -21,8 +21,8 @@ export const STREAM_LIST_INTERVAL_MS = 1000;
 /** STREAM_LIST_COALESCE_MS: a burst of hub changes (16 publishers starting) becomes one update. */
 const STREAM_LIST_COALESCE_MS = 100;
 
-/** WsServerOptions: keepalive and stall timers (reasons in config/defaults). */
-export type WsServerOptions = Pick<Config, 'keepaliveMs' | 'timeoutMs' | 'writeStallMs'>;
+/** WsServerOptions: keepalive and stall timers (reasons in config/defaults); tcpPort for the page's hints. */
+export type WsServerOptions = Pick<Config, 'keepaliveMs' | 'timeoutMs' | 'writeStallMs'> & { tcpPort?: number };
 
 /** WsServer serves the viewer WebSocket protocol for a Hub; see the file comment. */
 export class WsServer {
@@ -67,7 +67,7 @@ export class WsServer {
       });
       if (this.closed) return s.terminate();
       this.sessions.add(s);
-      s.send({ type: 'hello', version: WS_PROTOCOL_VERSION, maxSubscriptions: MAX_SUBSCRIPTIONS });
+      s.send({ type: 'hello', version: WS_PROTOCOL_VERSION, maxSubscriptions: MAX_SUBSCRIPTIONS, tcpPort: this.opts.tcpPort });
       s.send({ type: 'streams', streams: this.streamList() });
       log.debug(`${label} connected`);
     });

@@ -1,0 +1,170 @@
+/**
+ * tile: one stream on the page — its canvas, the stats overlay (name, size, fps, bitrate,
+ * capture→display latency) and its state: waiting, live, no signal, unsupported codec, ended.
+ */
+import type { StreamInfo } from '../src/transports/ws/control.js';
+import type { WsFrame } from '../src/transports/ws/frame-message.js';
+import { createDecoder, type FrameDecoder } from './decoders/decoder.js';
+import { download, fileStamp, formatBitrate, h } from './dom.js';
+import { Latest } from './latest.js';
+import { recordLatency, streamProbe, wallClockUs, type StreamProbe } from './probe.js';
+
+/** STALL_MS: a live stream that delivers nothing for 2 s (60 frames at 30 fps) shows "no signal". */
+export const STALL_MS = 2000;
+
+/** TileState is what a tile shows (also its data-state attribute, for CSS and tests). */
+export type TileState = 'waiting' | 'live' | 'nosignal' | 'unsupported' | 'ended';
+
+/** TileActions are the page-level reactions a tile triggers. */
+export interface TileActions {
+  open(name: string): void;
+}
+
+/** Tile renders one stream; see the file comment. */
+export class Tile {
+  readonly el: HTMLElement;
+  private readonly canvas = h('canvas', { width: '16', height: '9' });
+  private readonly ctx: CanvasRenderingContext2D;
+  private readonly notice = h('div', { class: 'notice', 'aria-live': 'polite' });
+  private readonly res = h('span', { class: 'res' });
+  private readonly fps = h('span', { class: 'fps' });
+  private readonly rate = h('span', { class: 'rate' });
+  private readonly lat = h('span', { class: 'lat', title: 'capture → display latency' });
+  private readonly probe: StreamProbe;
+  private readonly latest: Latest<WsFrame>;
+  private decoder: FrameDecoder | undefined;
+  private state: TileState = 'waiting';
+  private lastFrameAt = 0;
+  private shown: WsFrame | undefined;
+  private window = { start: performance.now(), drawn: 0, bytes: 0, latencySum: 0, latencyN: 0 };
+
+  constructor(
+    readonly name: string,
+    actions: TileActions,
+  ) {
+    this.ctx = this.canvas.getContext('2d', { alpha: false, desynchronized: true })!;
+    this.probe = streamProbe(name);
+    this.latest = new Latest((f) => this.draw(f));
+    const open = h('button', { class: 'screen', 'aria-label': `${name}: open large view` }, this.canvas, this.notice);
+    open.addEventListener('click', () => actions.open(name));
+    const snap = h('button', { class: 'icon snap', title: 'Save snapshot (S)', 'aria-label': `Save a snapshot of ${name}` }, '⤓');
+    snap.addEventListener('click', () => this.snapshot());
+    const full = h('button', { class: 'icon full', title: 'Fullscreen (F)', 'aria-label': `Show ${name} fullscreen` }, '⛶');
+    full.addEventListener('click', () => void this.fullscreen());
+    this.el = h(
+      'article',
+      { class: 'tile', 'data-stream': name },
+      open,
+      h('header', { class: 'overlay top' }, h('span', { class: 'name' }, name), h('span', { class: 'actions' }, snap, full)),
+      h('footer', { class: 'overlay bottom' }, this.res, this.fps, this.rate, this.lat),
+    );
+    this.setState('waiting', 'Waiting for the first frame…');
+  }
+
+  /** button is the tile's main control (keyboard focus lands here). */
+  get button(): HTMLButtonElement {
+    return this.el.querySelector('button.screen')!;
+  }
+
+  /** frame takes one frame off the socket; decoding keeps only the newest while busy. */
+  frame(f: WsFrame, bytes: number): void {
+    this.window.bytes += bytes;
+    if (this.state === 'ended') return;
+    if (this.decoder?.codec !== f.codec) {
+      this.decoder?.close();
+      this.decoder = createDecoder(f.codec);
+      if (!this.decoder) {
+        return this.setState('unsupported', `${f.codec.toUpperCase()} cannot be shown in the browser yet. Play it with: camwire view URL --play`);
+      }
+    }
+    this.latest.push(f);
+  }
+
+  /** info applies the hub's view of the stream: a stream without publisher shows "no signal". */
+  info(s: StreamInfo): void {
+    if (!s.live && (this.state === 'live' || this.state === 'waiting')) this.setState('nosignal', 'No signal — the publisher disconnected');
+  }
+
+  /** ended marks a stream the hub no longer has (the publisher ended it). */
+  ended(): void {
+    this.setState('ended', 'Stream ended');
+  }
+
+  /** tick refreshes the overlay and notices stalls; the grid calls it a few times a second. */
+  tick(now: number): void {
+    if (this.state === 'live' && now - this.lastFrameAt > STALL_MS) {
+      this.setState('nosignal', `No signal — no frames for ${Math.round((now - this.lastFrameAt) / 1000)} s`);
+    }
+    const w = this.window;
+    const elapsed = now - w.start;
+    if (w.latencyN > 0) {
+      const ms = w.latencySum / w.latencyN;
+      this.lat.textContent = `${Math.round(ms)} ms`;
+      this.lat.dataset.latencyMs = ms.toFixed(1);
+      this.lat.dataset.level = ms < 50 ? 'good' : ms < 150 ? 'ok' : 'bad';
+    }
+    w.latencySum = 0;
+    w.latencyN = 0;
+    if (elapsed < 1000) return;
+    this.fps.textContent = `${Math.round((w.drawn * 1000) / elapsed)} fps`;
+    this.rate.textContent = formatBitrate((w.bytes * 8000) / elapsed);
+    this.window = { start: now, drawn: 0, bytes: 0, latencySum: 0, latencyN: 0 };
+  }
+
+  /** snapshot saves the frame on screen: the original JPEG bytes, or a PNG of the canvas. */
+  snapshot(): void {
+    const f = this.shown;
+    if (!f) return;
+    const file = `${this.name.replace(/\//g, '_')}_${fileStamp()}`;
+    if (f.codec === 'mjpeg') return download(new Blob([f.payload as Uint8Array<ArrayBuffer>], { type: 'image/jpeg' }), `${file}.jpg`);
+    this.canvas.toBlob((b) => b && download(b, `${file}.png`), 'image/png');
+  }
+
+  /** fullscreen toggles fullscreen for this tile. */
+  async fullscreen(): Promise<void> {
+    if (document.fullscreenElement) await document.exitFullscreen();
+    else await this.el.requestFullscreen().catch(() => {});
+  }
+
+  /** destroy releases the decoder. */
+  destroy(): void {
+    this.decoder?.close();
+    this.el.remove();
+    this.probe.state = 'removed';
+  }
+
+  private async draw(f: WsFrame): Promise<void> {
+    const pic = await this.decoder?.decode(f);
+    if (!pic) return;
+    try {
+      if (this.canvas.width !== pic.width || this.canvas.height !== pic.height) {
+        this.canvas.width = pic.width;
+        this.canvas.height = pic.height;
+        this.res.textContent = `${pic.width}×${pic.height}`;
+        this.probe.width = pic.width;
+        this.probe.height = pic.height;
+      }
+      this.ctx.drawImage(pic.image, 0, 0);
+    } finally {
+      pic.close();
+    }
+    const latencyMs = (wallClockUs() - f.captureUs) / 1000;
+    this.shown = f;
+    this.lastFrameAt = performance.now();
+    this.window.drawn++;
+    this.window.latencySum += latencyMs;
+    this.window.latencyN++;
+    this.probe.drawn++;
+    this.probe.skipped = this.latest.skipped;
+    recordLatency(this.probe, latencyMs);
+    if (this.state !== 'live') this.setState('live', '');
+  }
+
+  private setState(s: TileState, notice: string): void {
+    this.state = s;
+    this.el.dataset.state = s;
+    this.probe.state = s;
+    this.notice.textContent = notice;
+    if (s !== 'live') this.fps.textContent = '0 fps';
+  }
+}
