@@ -5,8 +5,8 @@
 import { Hub } from '../hub/hub.js';
 import { DEFAULTS, type Config } from '../config/defaults.js';
 import { TcpServer } from '../transports/tcp/server.js';
-import { HttpServer } from '../transports/http/server.js';
-import { WsServer } from '../transports/ws/server.js';
+import type { HttpServer } from '../transports/http/server.js';
+import { startHttpListener, type HttpListener } from './http-listener.js';
 
 /**
  * HubServerOptions: any Config keys; `tcpPort: null` / `httpPort: null` disable that listener;
@@ -29,36 +29,33 @@ export async function startHub(opts: HubServerOptions = {}): Promise<HubServer> 
   const cfg = { ...DEFAULTS, ...opts };
   const hub = new Hub();
   let tcp: TcpServer | undefined;
-  let http: HttpServer | undefined;
-  let ws: WsServer | undefined;
+  let web: HttpListener | undefined;
   try {
     if (opts.tcpPort !== null) {
       tcp = new TcpServer(hub, { ...cfg, port: cfg.tcpPort ?? DEFAULTS.tcpPort });
       await tcp.start();
     }
     if (opts.httpPort !== null) {
-      const wsServer = (ws = new WsServer(hub, { ...cfg, tcpPort: tcp?.port }));
-      http = new HttpServer(hub, {
+      web = await startHttpListener(hub, {
         ...cfg,
         port: cfg.httpPort ?? DEFAULTS.httpPort,
-        upgrade: (req, socket, head) => wsServer.handleUpgrade(req, socket, head),
-        connections: () => ({ ws: wsServer.connections, tcp: tcp?.connections ?? 0 }),
+        tcpPort: tcp?.port,
+        connections: () => ({ tcp: tcp?.connections ?? 0 }),
       });
-      await http.start();
     }
   } catch (e) {
-    // One listener failed (port in use): release the ones already open before reporting it.
-    await Promise.all([tcp?.close(), ws?.close(), hub.close()]);
+    // A listener failed (port in use): release what is already open before reporting it.
+    await tcp?.close();
+    await hub.close();
     throw e;
   }
   let closing: Promise<void> | undefined;
   return {
     hub,
     tcp,
-    http,
+    http: web?.http,
     close: () => (closing ??= (async () => {
-      await ws?.close();
-      await http?.close();
+      await web?.close();
       await tcp?.close();
       await hub.close();
     })()),

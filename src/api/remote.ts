@@ -16,7 +16,11 @@ export type RemoteOptions = Partial<Config> & { reconnect?: boolean };
 
 const LOCAL = 'local';
 
-function clientOptions(opts: RemoteOptions, hint: string): TcpClientOptions {
+/** VIEW_HINT follows "connection refused" when viewing: what should be running there. */
+export const VIEW_HINT = 'is "camwire serve" or a listening "camwire send" running there?';
+
+/** clientOptions builds TcpClient options from config overrides (reconnecting by default). */
+export function clientOptions(opts: RemoteOptions, hint: string): TcpClientOptions {
   return { ...DEFAULTS, ...opts, reconnect: opts.reconnect ?? true, hint };
 }
 
@@ -35,7 +39,7 @@ export function readFrom(url: string, opts: RemoteOptions = {}): RemoteReader {
   const u = parseStreamUrl(url);
   const hub = new Hub();
   const reader = hub.read(LOCAL, { label: 'reader', quietDrops: true });
-  const client = TcpClient.pull(u, hub, LOCAL, clientOptions(opts, 'is "camwire serve" or a listening "camwire send" running there?'));
+  const client = TcpClient.pull(u, hub, LOCAL, clientOptions(opts, VIEW_HINT));
   // A fatal error (bad token, bad name) ends iteration instead of leaving it waiting forever.
   client.done.catch(() => reader.end());
   const close = async () => {
