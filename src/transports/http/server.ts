@@ -112,7 +112,7 @@ export class HttpServer {
       this.dispatch(t, req, res);
     } catch (e) {
       const err: CamwireError = isCamwireError(e) ? e : createError('CAMWIRE_ERR_BAD_REQUEST', String(e));
-      if (statusOf(err.code) >= 500) log.error(`${req.method} ${req.url?.slice(0, 200)}: ${err.message}`);
+      if (statusOf(err.code) === 500) log.error(`${req.method} ${req.url?.slice(0, 200)}: ${err.message}`);
       if (!res.headersSent) sendError(res, err);
       else res.destroy();
     }
