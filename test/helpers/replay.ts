@@ -37,6 +37,7 @@ export class Replay {
       this.published++;
       const due = t0 + (this.published * 1000) / this.fps;
       this.timer = setTimeout(step, Math.max(0, due - performance.now()));
+      this.timer.unref(); // a forgotten replay never keeps a test process alive
     };
     step();
     return this;
