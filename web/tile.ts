@@ -96,15 +96,18 @@ export class Tile {
       this.setState('nosignal', `No signal — no frames for ${Math.round((now - this.lastFrameAt) / 1000)} s`);
     }
     const w = this.window;
-    const elapsed = now - w.start;
     if (w.latencyN > 0) {
       const ms = w.latencySum / w.latencyN;
       this.lat.textContent = `${Math.round(ms)} ms`;
       this.lat.dataset.latencyMs = ms.toFixed(1);
       this.lat.dataset.level = ms < 50 ? 'good' : ms < 150 ? 'ok' : 'bad';
+    } else if (this.state !== 'live') {
+      this.lat.textContent = '– ms';
+      delete this.lat.dataset.latencyMs;
     }
     w.latencySum = 0;
     w.latencyN = 0;
+    const elapsed = now - w.start;
     if (elapsed < 1000) return;
     this.fps.textContent = `${Math.round((w.drawn * 1000) / elapsed)} fps`;
     this.rate.textContent = formatBitrate((w.bytes * 8000) / elapsed);
@@ -165,6 +168,5 @@ export class Tile {
     this.el.dataset.state = s;
     this.probe.state = s;
     this.notice.textContent = notice;
-    if (s !== 'live') this.fps.textContent = '0 fps';
   }
 }

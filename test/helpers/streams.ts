@@ -25,6 +25,8 @@ export interface TestHub {
   /** base is http://127.0.0.1:PORT */
   base: string;
   publish(name: string, opts?: Partial<TestSourceOptions>): Promise<LiveStream>;
+  /** endAll ends every stream publish() started (between tests). */
+  endAll(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -53,6 +55,10 @@ export async function startTestHub(opts: HubServerOptions = {}): Promise<TestHub
       };
       live.add(s);
       return s;
+    },
+    async endAll() {
+      for (const s of live) await s.stop();
+      live.clear();
     },
     async close() {
       for (const s of live) await s.source.close();
