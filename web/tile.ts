@@ -12,6 +12,11 @@ import { recordLatency, streamProbe, wallClockUs, type StreamProbe } from './pro
 /** STALL_MS: a live stream that delivers nothing for 2 s (60 frames at 30 fps) shows "no signal". */
 export const STALL_MS = 2000;
 
+/** freshWindow starts a stats window: frames drawn, bytes received and latency since `start`. */
+function freshWindow(start: number) {
+  return { start, drawn: 0, bytes: 0, latencySum: 0, latencyN: 0 };
+}
+
 /** TileState is what a tile shows (also its data-state attribute, for CSS and tests). */
 export type TileState = 'waiting' | 'live' | 'nosignal' | 'unsupported' | 'ended';
 
@@ -36,7 +41,7 @@ export class Tile {
   private state: TileState = 'waiting';
   private lastFrameAt = 0;
   private shown: WsFrame | undefined;
-  private window = { start: performance.now(), drawn: 0, bytes: 0, latencySum: 0, latencyN: 0 };
+  private window = freshWindow(performance.now());
 
   constructor(
     readonly name: string,
@@ -104,6 +109,7 @@ export class Tile {
     } else if (this.state !== 'live') {
       this.lat.textContent = '– ms';
       delete this.lat.dataset.latencyMs;
+      delete this.lat.dataset.level;
     }
     w.latencySum = 0;
     w.latencyN = 0;
@@ -111,7 +117,7 @@ export class Tile {
     if (elapsed < 1000) return;
     this.fps.textContent = `${Math.round((w.drawn * 1000) / elapsed)} fps`;
     this.rate.textContent = formatBitrate((w.bytes * 8000) / elapsed);
-    this.window = { start: now, drawn: 0, bytes: 0, latencySum: 0, latencyN: 0 };
+    this.window = freshWindow(now);
   }
 
   /** snapshot saves the frame on screen: the original JPEG bytes, or a PNG of the canvas. */
@@ -168,5 +174,11 @@ export class Tile {
     this.el.dataset.state = s;
     this.probe.state = s;
     this.notice.textContent = notice;
+    if (s !== 'live') {
+      // Start counting afresh: a dead stream reads 0 now, not the tail of its last second.
+      this.window = freshWindow(performance.now());
+      this.fps.textContent = '0 fps';
+      this.rate.textContent = formatBitrate(0);
+    }
   }
 }
