@@ -4,7 +4,9 @@
  */
 import type { Section } from './section.js';
 
-const SECTIONS: (() => Promise<Section>)[] = [];
+const SECTIONS: (() => Promise<Section>)[] = [
+  () => import('./viewer-browser.js').then((m) => m.section),
+];
 
 const only = process.argv.slice(2);
 const out: string[] = [`# camwire benchmarks — ${new Date().toISOString()}, node ${process.version}`];

@@ -40,7 +40,12 @@ export class Connection {
     const key = this.wanted.join('\n');
     if (this.ws?.readyState !== WebSocket.OPEN || key === this.sentKey) return;
     this.sentKey = key;
-    this.ws.send(JSON.stringify({ type: 'subscribe', streams: this.wanted }));
+    this.ws.send(JSON.stringify({ type: 'subscribe', streams: this.wanted, ack: true }));
+  }
+
+  /** ack tells the hub one frame of `stream` was consumed, making room for the next (flow control). */
+  ack(stream: string): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ type: 'ack', stream }));
   }
 
   private open(): void {

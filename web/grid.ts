@@ -15,9 +15,10 @@ const ENDED_LINGER_MS = 5000;
 /** TICK_MS: overlays refresh four times a second, readable without flicker. */
 const TICK_MS = 250;
 
-/** GridOptions: the subscription hook, and `only` for the one-stream page of `camwire view`. */
+/** GridOptions: the subscription and ack hooks, and `only` for the one-stream page of `camwire view`. */
 export interface GridOptions {
   subscribe(names: string[]): void;
+  ack(stream: string): void;
   only?: string;
 }
 
@@ -76,9 +77,11 @@ export class Grid {
     this.resubscribe();
   }
 
-  /** frame routes a frame to its tile. */
+  /** frame routes a frame to its tile (a frame for no tile is acknowledged at once). */
   frame(f: WsFrame, bytes: number): void {
-    this.tiles.get(f.stream)?.frame(f, bytes);
+    const t = this.tiles.get(f.stream);
+    if (t) t.frame(f, bytes);
+    else this.opts.ack(f.stream);
   }
 
   /** open shows one stream large (undefined: back to the grid) by way of the address. */
@@ -115,7 +118,7 @@ export class Grid {
   }
 
   private add(name: string): Tile {
-    const tile = new Tile(name, { open: (n) => this.open(n) });
+    const tile = new Tile(name, { open: (n) => this.open(n), consumed: (n) => this.opts.ack(n) });
     this.tiles.set(name, tile);
     const after = [...this.tiles.keys()].filter((n) => n > name).sort()[0];
     this.list.insertBefore(tile.el, after ? this.tiles.get(after)!.el : null);

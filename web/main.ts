@@ -34,4 +34,5 @@ const conn = new Connection(wsUrl.href, {
 const grid = new Grid(document.getElementById('app')!, {
   only: params.get('stream') ?? undefined,
   subscribe: (names) => conn.subscribe(names),
+  ack: (stream) => conn.ack(stream),
 });

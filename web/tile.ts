@@ -4,7 +4,7 @@
  */
 import type { StreamInfo } from '../src/transports/ws/control.js';
 import type { WsFrame } from '../src/transports/ws/frame-message.js';
-import { createDecoder, type FrameDecoder } from './decoders/decoder.js';
+import { createDecoder, type FrameDecoder, type Size } from './decoders/decoder.js';
 import { download, fileStamp, formatBitrate, h } from './dom.js';
 import { Latest } from './latest.js';
 import { recordLatency, streamProbe, wallClockUs, type StreamProbe } from './probe.js';
@@ -23,6 +23,8 @@ export type TileState = 'waiting' | 'live' | 'nosignal' | 'unsupported' | 'ended
 /** TileActions are the page-level reactions a tile triggers. */
 export interface TileActions {
   open(name: string): void;
+  /** consumed: one frame of this tile was drawn or skipped (acknowledged to the hub). */
+  consumed(name: string): void;
 }
 
 /** Tile renders one stream; see the file comment. */
@@ -41,15 +43,20 @@ export class Tile {
   private state: TileState = 'waiting';
   private lastFrameAt = 0;
   private shown: WsFrame | undefined;
+  /** box is the canvas's on-screen size in device pixels (pictures are decoded to fit it). */
+  private box: Size | undefined;
   private window = freshWindow(performance.now());
 
   constructor(
     readonly name: string,
-    actions: TileActions,
+    private readonly actions: TileActions,
   ) {
-    this.ctx = this.canvas.getContext('2d', { alpha: false, desynchronized: true })!;
+    this.ctx = this.canvas.getContext('2d', { alpha: false })!;
     this.probe = streamProbe(name);
-    this.latest = new Latest((f) => this.draw(f));
+    this.latest = new Latest(
+      (f) => this.draw(f),
+      () => actions.consumed(name),
+    );
     const open = h('button', { class: 'screen', 'aria-label': `${name}: open large view` }, this.canvas, this.notice);
     open.addEventListener('click', () => actions.open(name));
     const snap = h('button', { class: 'icon snap', title: 'Save snapshot (S)', 'aria-label': `Save a snapshot of ${name}` }, '⤓');
@@ -64,6 +71,10 @@ export class Tile {
       h('footer', { class: 'overlay bottom' }, this.res, this.fps, this.rate, this.lat),
     );
     this.setState('waiting', 'Waiting for the first frame…');
+    new ResizeObserver(([e]) => {
+      const r = e.devicePixelContentBoxSize?.[0];
+      this.box = r ? { width: r.inlineSize, height: r.blockSize } : { width: Math.round(e.contentRect.width * devicePixelRatio), height: Math.round(e.contentRect.height * devicePixelRatio) };
+    }).observe(this.canvas);
   }
 
   /** button is the tile's main control (keyboard focus lands here). */
@@ -74,14 +85,12 @@ export class Tile {
   /** frame takes one frame off the socket; decoding keeps only the newest while busy. */
   frame(f: WsFrame, bytes: number): void {
     this.window.bytes += bytes;
-    if (this.state === 'ended') return;
-    if (this.decoder?.codec !== f.codec) {
+    if (this.state !== 'ended' && this.decoder?.codec !== f.codec) {
       this.decoder?.close();
       this.decoder = createDecoder(f.codec);
-      if (!this.decoder) {
-        return this.setState('unsupported', `${f.codec.toUpperCase()} cannot be shown in the browser yet. Play it with: camwire view URL --play`);
-      }
+      if (!this.decoder) this.setState('unsupported', `${f.codec.toUpperCase()} cannot be shown in the browser yet. Play it with: camwire view URL --play`);
     }
+    if (this.state === 'ended' || !this.decoder) return this.actions.consumed(this.name);
     this.latest.push(f);
   }
 
@@ -143,21 +152,23 @@ export class Tile {
   }
 
   private async draw(f: WsFrame): Promise<void> {
-    const pic = await this.decoder?.decode(f);
+    const pic = await this.decoder?.decode(f, this.fit(f));
     if (!pic) return;
     try {
       if (this.canvas.width !== pic.width || this.canvas.height !== pic.height) {
         this.canvas.width = pic.width;
         this.canvas.height = pic.height;
-        this.res.textContent = `${pic.width}×${pic.height}`;
-        this.probe.width = pic.width;
-        this.probe.height = pic.height;
       }
       this.ctx.drawImage(pic.image, 0, 0);
     } finally {
       pic.close();
     }
     const latencyMs = (wallClockUs() - f.captureUs) / 1000;
+    if (this.shown?.width !== f.width || this.shown?.height !== f.height) {
+      this.res.textContent = `${f.width}×${f.height}`;
+      this.probe.width = f.width;
+      this.probe.height = f.height;
+    }
     this.shown = f;
     this.lastFrameAt = performance.now();
     this.window.drawn++;
@@ -167,6 +178,19 @@ export class Tile {
     this.probe.skipped = this.latest.skipped;
     recordLatency(this.probe, latencyMs);
     if (this.state !== 'live') this.setState('live', '');
+  }
+
+  /**
+   * fit is the largest size with the frame's aspect that fits the canvas box (object-fit:
+   * contain), or undefined for full size: JPEG decoders shrink in steps of 1/8, so anything
+   * above 7/8 of the frame would cost a decode plus a resize instead of saving work.
+   */
+  private fit(f: WsFrame): Size | undefined {
+    const b = this.box;
+    if (!b || b.width === 0 || b.height === 0) return undefined;
+    const scale = Math.min(b.width / f.width, b.height / f.height);
+    if (scale > 7 / 8) return undefined;
+    return { width: Math.max(1, Math.round(f.width * scale)), height: Math.max(1, Math.round(f.height * scale)) };
   }
 
   private setState(s: TileState, notice: string): void {

@@ -20,7 +20,7 @@ const FFPLAY_INPUT_FPS = 240;
 export function ffplayArgs(codec: Codec, title: string): string[] {
   return [
     '-hide_banner', '-loglevel', 'error',
-    '-fflags', 'nobuffer', '-flags', 'low_delay', '-framedrop', '-sync', 'video',
+    '-fflags', 'nobuffer', '-flags', 'low_delay', '-framedrop', '-sync', 'video', '-autoexit',
     '-probesize', '32', '-analyzeduration', '0',
     '-window_title', title,
     '-f', codec === 'h264' ? 'h264' : 'mjpeg', '-framerate', String(FFPLAY_INPUT_FPS),
@@ -38,7 +38,8 @@ export function requireFfplay(cmd = 'ffplay'): void {
 
 /**
  * playInFfplay waits for the first frame (to learn the codec), starts ffplay and feeds it until
- * the stream ends or the window is closed; resolves with ffplay's exit code.
+ * the stream ends or the window is closed (`-autoexit`: ffplay quits at the end of its input);
+ * resolves with ffplay's exit code.
  */
 export async function playInFfplay(reader: Reader, title: string, cmd = 'ffplay'): Promise<number> {
   if (!(await reader.ready())) return 0;
@@ -48,6 +49,10 @@ export async function playInFfplay(reader: Reader, title: string, cmd = 'ffplay'
     child.on('error', () => resolve(127));
     child.on('exit', (code) => resolve(code ?? 1));
   });
+  // Never leave a window behind: if camwire exits first, ffplay goes with it.
+  const killOnExit = () => child.kill();
+  process.once('exit', killOnExit);
+  void exited.then(() => process.off('exit', killOnExit));
   const sink = new PipeSink(child);
   child.stdin!.on('error', () => {}); // EPIPE when the window closes: the exit handler ends us
   sink.write(first);

@@ -19,11 +19,21 @@ export interface Picture {
   close(): void;
 }
 
+/** Size is a picture size in device pixels. */
+export interface Size {
+  width: number;
+  height: number;
+}
+
 /** FrameDecoder turns frames of one codec into Pictures. */
 export interface FrameDecoder {
   readonly codec: Codec;
-  /** decode resolves with the picture, or null when this frame yields none (waiting for a keyframe). */
-  decode(frame: WsFrame): Promise<Picture | null>;
+  /**
+   * decode resolves with the picture, or null when this frame yields none (waiting for a
+   * keyframe). `fit` is the size the picture is shown at: a decoder may decode smaller than
+   * the frame (never needed larger), saving the work of pixels nobody sees.
+   */
+  decode(frame: WsFrame, fit?: Size): Promise<Picture | null>;
   /** close releases the decoder (tile removed, codec changed). */
   close(): void;
 }

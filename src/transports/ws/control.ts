@@ -6,7 +6,13 @@
  *   {"type":"streams","streams":[StreamInfo…]}                   on every change (coalesced) and each second
  *   {"type":"error","code":"CAMWIRE_ERR_…","message":"…"}        just before the server closes the socket
  * Browser → server:
- *   {"type":"subscribe","streams":["lab","yard/cam1"]}           the full set wanted now (replaces the last)
+ *   {"type":"subscribe","streams":["lab","yard/cam1"],"ack":true}   the full set wanted now (replaces the last)
+ *   {"type":"ack","stream":"lab"}                                   one frame of "lab" consumed (drawn or skipped)
+ *
+ * Flow control: with `"ack": true` the server keeps at most ACK_WINDOW unacknowledged frames per
+ * stream in flight, so no socket or kernel buffer anywhere between hub and page can fill with
+ * stale frames; a page that decodes slowly is sent fewer frames instead of older ones. Without
+ * it (simple scripts) only the server's own send buffer is watched.
  *
  * Frames themselves travel as binary messages (frame-message.ts). A browser message that is not
  * valid JSON, not an object, of an unknown type, over MAX_CONTROL_MESSAGE_BYTES, with more than
@@ -19,6 +25,11 @@ import { createError } from '../../util/errors.js';
 export const WS_PROTOCOL_VERSION = 1;
 /** MAX_SUBSCRIPTIONS: 64 tiles is past what a screen shows usefully; each costs a hub reader. */
 export const MAX_SUBSCRIPTIONS = 64;
+/**
+ * ACK_WINDOW: frames per stream in flight to an acknowledging page. Two keep a fast page busy
+ * (one decoding, one arriving); every further one only adds a frame of latency.
+ */
+export const ACK_WINDOW = 2;
 /** MAX_CONTROL_MESSAGE_BYTES: 64 names of 64 characters plus JSON punctuation fit in 8 KiB. */
 export const MAX_CONTROL_MESSAGE_BYTES = 8 * 1024;
 /** WS_POLICY_CLOSE is the close code for a browser that broke the protocol (RFC 6455 1008). */
@@ -48,7 +59,7 @@ export type ServerMessage =
   | { type: 'error'; code: string; message: string };
 
 /** ClientMessage is any JSON message a browser may send. */
-export type ClientMessage = { type: 'subscribe'; streams: string[] };
+export type ClientMessage = { type: 'subscribe'; streams: string[]; ack: boolean } | { type: 'ack'; stream: string };
 
 /** parseClientMessage validates one text message from a browser; throws a typed error. */
 export function parseClientMessage(text: string): ClientMessage {
@@ -62,14 +73,18 @@ export function parseClientMessage(text: string): ClientMessage {
   }
   if (typeof m !== 'object' || m === null || Array.isArray(m)) throw createError('CAMWIRE_ERR_MALFORMED_MESSAGE', 'control message must be a JSON object');
   const o = m as Record<string, unknown>;
+  if (o.type === 'ack') return { type: 'ack', stream: streamName(o.stream) };
   if (o.type !== 'subscribe') throw createError('CAMWIRE_ERR_UNKNOWN_MESSAGE', `unknown control message type ${JSON.stringify(o.type)?.slice(0, 40)}`);
   const streams = o.streams;
   if (!Array.isArray(streams)) throw createError('CAMWIRE_ERR_MALFORMED_MESSAGE', 'subscribe needs "streams": an array of names');
   if (streams.length > MAX_SUBSCRIPTIONS) throw createError('CAMWIRE_ERR_TOO_MANY_SUBSCRIPTIONS', `subscribe lists ${streams.length} streams; at most ${MAX_SUBSCRIPTIONS}`);
-  for (const s of streams) {
-    if (typeof s !== 'string' || !isValidStreamName(s)) throw createError('CAMWIRE_ERR_BAD_STREAM_NAME', `bad stream name ${JSON.stringify(s)?.slice(0, 80)}`);
-  }
-  return { type: 'subscribe', streams: [...new Set(streams as string[])] };
+  if (o.ack !== undefined && typeof o.ack !== 'boolean') throw createError('CAMWIRE_ERR_MALFORMED_MESSAGE', '"ack" must be true or false');
+  return { type: 'subscribe', streams: [...new Set(streams.map(streamName))], ack: o.ack === true };
+}
+
+function streamName(s: unknown): string {
+  if (typeof s !== 'string' || !isValidStreamName(s)) throw createError('CAMWIRE_ERR_BAD_STREAM_NAME', `bad stream name ${JSON.stringify(s)?.slice(0, 80)}`);
+  return s;
 }
 
 /** parseServerMessage reads one text message from the server (the browser's side). */

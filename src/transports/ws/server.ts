@@ -127,7 +127,7 @@ export class WsServer {
     for (const s of this.sessions) {
       if (now - s.lastPongAt > this.opts.timeoutMs) {
         s.terminate(createError('CAMWIRE_ERR_KEEPALIVE_TIMEOUT', `no pong for ${this.opts.timeoutMs} ms`));
-      } else if (s.busy() && now - s.lastFlushAt > this.opts.writeStallMs) {
+      } else if (s.socketBusy() && now - s.lastFlushAt > this.opts.writeStallMs) {
         s.terminate(createError('CAMWIRE_ERR_KEEPALIVE_TIMEOUT', `read nothing for ${this.opts.writeStallMs} ms`));
       } else if (ping) {
         s.ws.ping();

@@ -1,7 +1,8 @@
 /**
- * session: one browser WebSocket. It holds the set of streams the page subscribed to, one hub
- * Reader per subscribed stream, and pumps each reader's newest frame into the socket only while
- * the socket's send buffer is low (hub/pump.ts), so a slow page skips frames instead of lagging.
+ * session: one browser WebSocket. It holds the streams the page subscribed to, one hub Reader per
+ * subscribed stream, and pumps each reader's newest frame into the socket only when there is room
+ * (hub/pump.ts): the socket's send buffer is low and, for a page that acknowledges frames, fewer
+ * than ACK_WINDOW frames of that stream are in flight. A slow page skips frames; it never lags.
  */
 import type { WebSocket } from 'ws';
 import type { Frame } from '../../frame/frame.js';
@@ -9,15 +10,13 @@ import type { Hub } from '../../hub/hub.js';
 import type { Reader } from '../../hub/reader.js';
 import { pumpNewest, type FrameSink } from '../../hub/pump.js';
 import { createError, isCamwireError, type CamwireError } from '../../util/errors.js';
-import { parseClientMessage, WS_POLICY_CLOSE, type ServerMessage } from './control.js';
+import { ACK_WINDOW, parseClientMessage, WS_POLICY_CLOSE, type ServerMessage } from './control.js';
 
 /**
  * WS_LOW_WATER_BYTES: a frame is sent only while at most this much waits in user space. 128 KiB
  * is about one 720p JPEG: the socket never holds more than the frame in flight and one more.
  */
 export const WS_LOW_WATER_BYTES = 128 * 1024;
-/** WS_WAKE_MS: a busy pump re-checks the buffer at least this often, should a flush go unseen. */
-const WS_WAKE_MS = 250;
 
 /** SessionOptions: how frames become messages, and where the session reports its end. */
 export interface SessionOptions {
@@ -28,17 +27,16 @@ export interface SessionOptions {
 }
 
 /** Session is one connected browser; see the file comment. */
-export class Session implements FrameSink {
-  /** wanted: the names the page subscribed to, in its order. */
+export class Session {
+  /** wanted: the names the page subscribed to. */
   private wanted = new Set<string>();
-  private readonly readers = new Map<string, Reader>();
-  private wake: Promise<void> | undefined;
-  private wakeUp: (() => void) | undefined;
+  private readonly subs = new Map<string, Subscription>();
   private done = false;
+  /** acking: the page acknowledges frames (subscribe with "ack": true). */
+  acking = false;
   lastPongAt = Date.now();
   /** lastFlushAt: when the socket last finished writing something (stall detection). */
   lastFlushAt = Date.now();
-  framesSent = 0;
 
   constructor(
     readonly ws: WebSocket,
@@ -56,14 +54,14 @@ export class Session implements FrameSink {
     return this.opts.label;
   }
 
-  /** closed tells whether the socket is gone (FrameSink). */
+  /** closed tells whether the socket is gone. */
   get closed(): boolean {
     return this.done;
   }
 
-  /** subscriptions is the number of streams the page asked for. */
-  get subscriptions(): number {
-    return this.wanted.size;
+  /** socketBusy tells whether more than WS_LOW_WATER_BYTES wait in the socket's send buffer. */
+  socketBusy(): boolean {
+    return this.ws.bufferedAmount > WS_LOW_WATER_BYTES;
   }
 
   /** send writes one JSON control message. */
@@ -76,15 +74,23 @@ export class Session implements FrameSink {
     if (!this.done) this.ws.send(text);
   }
 
+  /** sendFrame writes one frame message; every flush wakes the pumps waiting for room. */
+  sendFrame(f: Frame): void {
+    this.ws.send(this.opts.encode(f), { binary: true }, (err) => {
+      if (!err) this.lastFlushAt = Date.now();
+      for (const s of this.subs.values()) s.room.fire();
+    });
+  }
+
   /** reconcile attaches readers to wanted streams that exist now (called on hub changes). */
   reconcile(): void {
     if (this.done) return;
     for (const name of this.wanted) {
-      if (this.readers.has(name) || !this.hub.get(name)) continue;
-      const reader = this.hub.read(name, { label: `${this.opts.label} ws` });
-      this.readers.set(name, reader);
-      void pumpNewest(reader, this).finally(() => {
-        if (this.readers.get(name) === reader) this.readers.delete(name);
+      if (this.subs.has(name) || !this.hub.get(name)) continue;
+      const sub = new Subscription(this.hub.read(name, { label: `${this.opts.label} ws` }), this);
+      this.subs.set(name, sub);
+      void pumpNewest(sub.reader, sub).finally(() => {
+        if (this.subs.get(name) === sub) this.subs.delete(name);
       });
     }
   }
@@ -105,48 +111,20 @@ export class Session implements FrameSink {
     this.finish(err);
   }
 
-  busy(): boolean {
-    return this.ws.bufferedAmount > WS_LOW_WATER_BYTES;
-  }
-
-  writable(): Promise<void> {
-    if (this.done) return Promise.resolve();
-    this.wake ??= new Promise<void>((resolve) => {
-      const t = setTimeout(() => this.flushed(), WS_WAKE_MS);
-      this.wakeUp = () => {
-        clearTimeout(t);
-        resolve();
-      };
-    });
-    return this.wake;
-  }
-
-  write(f: Frame): void {
-    this.framesSent++;
-    this.ws.send(this.opts.encode(f), { binary: true }, (err) => {
-      if (!err) this.lastFlushAt = Date.now();
-      this.flushed();
-    });
-  }
-
-  private flushed(): void {
-    const w = this.wakeUp;
-    this.wake = undefined;
-    this.wakeUp = undefined;
-    w?.();
-  }
-
   private onMessage(data: Buffer, isBinary: boolean): void {
     if (this.done) return;
     try {
       if (isBinary) throw createError('CAMWIRE_ERR_UNEXPECTED_MESSAGE', 'a browser may not send binary messages');
       const m = parseClientMessage(data.toString('utf8'));
+      if (m.type === 'ack') return this.subs.get(m.stream)?.ack();
+      this.acking = m.ack;
       this.wanted = new Set(m.streams);
-      for (const [name, r] of this.readers) {
+      for (const [name, sub] of this.subs) {
         if (this.wanted.has(name)) continue;
-        this.readers.delete(name);
-        r.close();
+        this.subs.delete(name);
+        sub.reader.close();
       }
+      for (const sub of this.subs.values()) sub.room.fire(); // acking may have changed
       this.reconcile();
     } catch (e) {
       this.fail(isCamwireError(e) ? e : createError('CAMWIRE_ERR_MALFORMED_MESSAGE', String(e)));
@@ -156,9 +134,64 @@ export class Session implements FrameSink {
   private finish(err: CamwireError | undefined): void {
     if (this.done) return;
     this.done = true;
-    for (const r of this.readers.values()) r.close();
-    this.readers.clear();
-    this.flushed();
+    for (const s of this.subs.values()) {
+      s.reader.close();
+      s.room.fire();
+    }
+    this.subs.clear();
     this.opts.onClose(this, err);
+  }
+}
+
+/** Signal is a reusable wake-up: wait() resolves at the next fire(). */
+class Signal {
+  private waiting: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+
+  wait(): Promise<void> {
+    return (this.waiting ??= new Promise((r) => (this.wake = r)));
+  }
+
+  fire(): void {
+    const w = this.wake;
+    this.waiting = undefined;
+    this.wake = undefined;
+    w?.();
+  }
+}
+
+/** Subscription is one stream on one socket: the pump's FrameSink, with its ack window. */
+class Subscription implements FrameSink {
+  /** inFlight counts frames sent and not yet acknowledged (acking pages only). */
+  private inFlight = 0;
+  /** room fires when this subscription may have room again (a flush or an ack). */
+  readonly room = new Signal();
+
+  constructor(
+    readonly reader: Reader,
+    private readonly session: Session,
+  ) {}
+
+  get closed(): boolean {
+    return this.session.closed;
+  }
+
+  busy(): boolean {
+    return this.session.socketBusy() || (this.session.acking && this.inFlight >= ACK_WINDOW);
+  }
+
+  writable(): Promise<void> {
+    return this.room.wait();
+  }
+
+  write(f: Frame): void {
+    if (this.session.acking) this.inFlight++;
+    this.session.sendFrame(f);
+  }
+
+  /** ack records that the page consumed one frame of this stream. */
+  ack(): void {
+    if (this.inFlight > 0) this.inFlight--;
+    this.room.fire();
   }
 }

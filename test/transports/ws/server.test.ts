@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { WebSocket } from 'ws';
 import { isJpeg, jpegSize } from '../../../src/codecs/jpeg.js';
 import { decodeFrameMessage, type WsFrame } from '../../../src/transports/ws/frame-message.js';
-import { MAX_CONTROL_MESSAGE_BYTES, MAX_SUBSCRIPTIONS, WS_POLICY_CLOSE, type ServerMessage } from '../../../src/transports/ws/control.js';
+import { ACK_WINDOW, MAX_CONTROL_MESSAGE_BYTES, MAX_SUBSCRIPTIONS, WS_POLICY_CLOSE, type ServerMessage } from '../../../src/transports/ws/control.js';
 import { rawConnect, waitUntil } from '../../helpers/net.js';
 import { renderFrames, Replay } from '../../helpers/replay.js';
 import { startTestHub, type TestHub } from '../../helpers/streams.js';
@@ -36,7 +36,7 @@ async function connect(port: number): Promise<Client> {
   return c;
 }
 
-const subscribe = (c: Client, streams: string[]) => c.ws.send(JSON.stringify({ type: 'subscribe', streams }));
+const subscribe = (c: Client, streams: string[], ack = false) => c.ws.send(JSON.stringify({ type: 'subscribe', streams, ack }));
 
 describe('viewer WebSocket', () => {
   let h: TestHub;
@@ -86,6 +86,23 @@ describe('viewer WebSocket', () => {
     const s = await h.publish('later');
     await waitUntil(() => c.frames.some((f) => f.stream === 'later'), 5000, 'frames once published');
     await s.stop();
+    c.ws.close();
+  });
+
+  it(`keeps at most ${ACK_WINDOW} unacknowledged frames per stream in flight to a page that acks`, async () => {
+    const c = await connect(port);
+    subscribe(c, ['a', 'b'], true);
+    await waitUntil(() => c.frames.filter((f) => f.stream === 'a').length === ACK_WINDOW, 5000, 'a full window of a');
+    await new Promise((r) => setTimeout(r, 400)); // ~6 more frames published meanwhile
+    const count = (n: string) => c.frames.filter((f) => f.stream === n).length;
+    assert.equal(count('a'), ACK_WINDOW, 'nothing beyond the window');
+    assert.equal(count('b'), ACK_WINDOW, 'each stream has its own window');
+    const seen = c.frames.filter((f) => f.stream === 'a').map((f) => f.seq);
+    c.ws.send(JSON.stringify({ type: 'ack', stream: 'a' }));
+    await waitUntil(() => count('a') === ACK_WINDOW + 1, 3000, 'one more frame after one ack');
+    const next = c.frames.filter((f) => f.stream === 'a')[ACK_WINDOW];
+    assert.ok(next.seq > Math.max(...seen) + 1, 'the frame sent after the ack is the newest, not the next in line');
+    assert.equal(count('b'), ACK_WINDOW);
     c.ws.close();
   });
 
