@@ -6,6 +6,8 @@ import type { Section } from './section.js';
 
 const SECTIONS: (() => Promise<Section>)[] = [
   () => import('./viewer-browser.js').then((m) => m.section),
+  () => import('./fanout.js').then((m) => m.wsSection),
+  () => import('./fanout.js').then((m) => m.mjpegSection),
 ];
 
 const only = process.argv.slice(2);

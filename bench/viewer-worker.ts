@@ -5,7 +5,7 @@
  * multipart write to every MJPEG response, no readers, no backpressure — the same-run baseline.
  *
  * Parent → worker: {type:'setup', mode, streams, quality} · {type:'mark'} · {type:'report'}
- * Worker → parent: {type:'ready', port} · {type:'marked'} · {type:'report', cpuMs, wallMs, published}
+ * Worker → parent: {type:'ready', port, frameBytes} · {type:'marked'} · {type:'report', cpuMs, wallMs, published}
  */
 import { createServer, type ServerResponse } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -31,6 +31,8 @@ export interface WorkerSetup {
   mode: 'camwire' | 'bare';
   streams: StreamSpec[];
   quality: number;
+  /** noise: pixel-noise amplitude for camera-like frame sizes (see renderFrames). */
+  noise: number;
 }
 
 /** WorkerReport is the CPU and frame count since the last mark. */
@@ -42,6 +44,8 @@ export interface WorkerReport {
 }
 
 const DISTINCT_FRAMES = 30;
+/** frameBytes is the mean JPEG size of the first stream's frames (reported with ready). */
+let frameBytes = 0;
 const replays = new Map<string, Replay>();
 let mark = { cpu: process.cpuUsage(), at: performance.now(), counts: new Map<string, number>() };
 
@@ -51,7 +55,7 @@ process.on('disconnect', () => process.exit(0));
 process.on('message', async (m: { type: string } & Partial<WorkerSetup>) => {
   if (m.type === 'setup') {
     const port = await setup(m as WorkerSetup);
-    process.send!({ type: 'ready', port });
+    process.send!({ type: 'ready', port, frameBytes });
   } else if (m.type === 'mark') {
     mark = { cpu: process.cpuUsage(), at: performance.now(), counts: new Map([...replays].map(([n, r]) => [n, r.published])) };
     process.send!({ type: 'marked' });
@@ -67,8 +71,10 @@ async function setup(s: WorkerSetup): Promise<number> {
   const cache = new Map<string, Frame[]>();
   const framesFor = async (st: StreamSpec) => {
     const key = `${st.width}x${st.height}`;
-    if (!cache.has(key)) cache.set(key, await renderFrames({ width: st.width, height: st.height, fps: st.fps, quality: s.quality }, DISTINCT_FRAMES, 'bench'));
-    return cache.get(key)!;
+    if (!cache.has(key)) cache.set(key, await renderFrames({ width: st.width, height: st.height, fps: st.fps, quality: s.quality }, DISTINCT_FRAMES, 'bench', s.noise));
+    const frames = cache.get(key)!;
+    frameBytes ||= Math.round(frames.reduce((n, f) => n + f.payload.length, 0) / frames.length);
+    return frames;
   };
   if (s.mode === 'camwire') {
     const server = await startHub({ tcpPort: null, httpPort: 0, host: '127.0.0.1' });

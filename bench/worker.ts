@@ -10,6 +10,8 @@ const SCRIPT = fileURLToPath(new URL('./viewer-worker.js', import.meta.url));
 /** Worker is a running viewer-worker. */
 export interface Worker {
   port: number;
+  /** frameBytes is the mean JPEG size of the first stream. */
+  frameBytes: number;
   base: string;
   /** mark starts a measurement window (CPU and frame counts). */
   mark(): Promise<void>;
@@ -34,9 +36,10 @@ export async function startWorker(setup: Omit<WorkerSetup, 'type'>): Promise<Wor
       child.once('exit', onExit);
       child.send(msg);
     });
-  const { port } = await ask<{ port: number }>({ type: 'setup', ...setup }, 'ready');
+  const { port, frameBytes } = await ask<{ port: number; frameBytes: number }>({ type: 'setup', ...setup }, 'ready');
   return {
     port,
+    frameBytes,
     base: `http://127.0.0.1:${port}`,
     mark: () => ask({ type: 'mark' }, 'marked'),
     report: () => ask<WorkerReport>({ type: 'report' }, 'report'),
