@@ -5,9 +5,14 @@
 import type { Section } from './section.js';
 
 const SECTIONS: (() => Promise<Section>)[] = [
-  () => import('./viewer-browser.js').then((m) => m.section),
-  () => import('./fanout.js').then((m) => m.wsSection),
-  () => import('./fanout.js').then((m) => m.mjpegSection),
+  async () => (await import('./core-testsrc.js')).testsrc,
+  async () => (await import('./core-latency.js')).latency,
+  async () => (await import('./core-fanout.js')).fanout,
+  async () => (await import('./core-hostile.js')).hostile,
+  async () => (await import('./ffmpeg.js')).ffmpeg,
+  async () => (await import('./viewer-browser.js')).section,
+  async () => (await import('./viewer-fanout.js')).wsSection,
+  async () => (await import('./viewer-fanout.js')).mjpegSection,
 ];
 
 const only = process.argv.slice(2);

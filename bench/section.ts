@@ -2,6 +2,7 @@
  * section: the shape of one benchmark section. Each prints a markdown table; figures are quoted
  * next to a baseline measured in the same run, because this machine is shared and noisy.
  */
+import { readFileSync } from 'node:fs';
 
 /** Section is one named benchmark. */
 export interface Section {
@@ -24,3 +25,23 @@ export function cpuSampler(): () => number {
     return (c.user + c.system) / 1000;
   };
 }
+
+/** procCpuMs reads a child process's total CPU time (user+system) in ms from /proc. */
+export function procCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the ")" that ends the command name: utime is the 12th, stime the 13th.
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / TICKS_PER_SECOND;
+}
+
+/** TICKS_PER_SECOND: Linux reports /proc CPU times in USER_HZ, 100 on every mainstream build. */
+const TICKS_PER_SECOND = 100;
+
+/** pct formats a ratio as a percentage with one decimal. */
+export const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
+
+/** ms formats milliseconds with one decimal. */
+export const ms = (x: number | null | undefined): string => (x == null || Number.isNaN(x) ? '-' : x.toFixed(1));
+
+/** sleep waits `msec` milliseconds. */
+export const sleep = (msec: number): Promise<void> => new Promise((r) => setTimeout(r, msec));

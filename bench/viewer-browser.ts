@@ -4,9 +4,8 @@
  * for a bare page fed by a bare `ws` broadcast of the same JPEG bytes (bench/bare-page.ts).
  */
 import { percentiles } from '../src/hub/stats.js';
-import { sleep } from '../src/util/backoff.js';
 import { hasChromium, launchBrowser } from '../test/helpers/browser.js';
-import { table, type Section } from './section.js';
+import { pct, sleep, table, type Section } from './section.js';
 import type { StreamSpec } from './viewer-worker.js';
 import { startWorker } from './worker.js';
 
@@ -87,7 +86,7 @@ export const section: Section = {
       const cw = await measure(sc, 'camwire');
       const f = (x: number) => x.toFixed(1);
       for (const [name, r] of [['bare ws page (baseline)', bare], ['camwire viewer', cw]] as const) {
-        rows.push([sc.title, name, `${f(r.minFps)} / ${f(r.medianFps)}`, f(r.p50), f(r.p95), f(r.p99), `${(r.drawnShare * 100).toFixed(1)} %`]);
+        rows.push([sc.title, name, `${f(r.minFps)} / ${f(r.medianFps)}`, f(r.p50), f(r.p95), f(r.p99), pct(r.drawnShare)]);
       }
       verdicts.push(`${sc.title}: camwire p95 ${f(cw.p95)} ms = ${(cw.p95 / bare.p95).toFixed(2)}× the bare page; slowest tile ${f(cw.minFps)} fps (bare ${f(bare.minFps)}).`);
     }

@@ -2,14 +2,16 @@
  * main: the `camwire` command line. Dispatches to a subcommand; any error becomes one line on
  * stderr and a non-zero exit.
  */
-import { isCamwireError } from '../util/errors.js';
+import { ConfigError, isCamwireError } from '../util/errors.js';
 import type { Command } from './commands/command.js';
 import { demo } from './commands/demo.js';
+import { devices } from './commands/devices.js';
+import { doctor } from './commands/doctor.js';
 import { send } from './commands/send.js';
 import { serve } from './commands/serve.js';
 import { view } from './commands/view.js';
 
-const COMMANDS: Command[] = [demo, serve, send, view];
+const COMMANDS: Command[] = [demo, serve, send, view, devices, doctor];
 
 function usage(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -52,6 +54,6 @@ main(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     process.stderr.write(`camwire: ${isCamwireError(e) ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(isCamwireError(e) && e.code === 'CAMWIRE_ERR_CONFIG' ? 2 : 1);
+    process.exit(e instanceof ConfigError ? 2 : 1); // 2: the command line itself is wrong
   },
 );

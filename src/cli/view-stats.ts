@@ -17,6 +17,7 @@ export interface ViewReport {
   dropped: number;
   latencyP50Ms: number | null;
   latencyP95Ms: number | null;
+  latencyP99Ms: number | null;
   width: number;
   height: number;
 }
@@ -59,19 +60,20 @@ export class ViewStats {
     const now = Date.now();
     const w = this.window;
     const secs = Math.max(0.001, (now - w.t) / 1000);
-    const [p50, p95] = percentiles(w.latency, [50, 95]);
+    const [p50, p95, p99] = percentiles(w.latency, [50, 95, 99]);
     this.window = { t: now, frames: 0, bytes: 0, latency: [] };
-    return this.report('progress', w.frames / secs, (w.bytes * 8) / 1000 / secs, p50, p95);
+    return this.report('progress', w.frames / secs, (w.bytes * 8) / 1000 / secs, p50, p95, p99);
   }
 
   /** summary returns the report over the whole run. */
   summary(): ViewReport {
     const secs = Math.max(0.001, (Date.now() - this.t0) / 1000);
-    const [p50, p95] = percentiles(this.all.subarray(0, Math.min(this.n, SUMMARY_SAMPLES)), [50, 95]);
-    return this.report('summary', this.frames / secs, (this.bytes * 8) / 1000 / secs, p50, p95);
+    const [p50, p95, p99] = percentiles(this.all.subarray(0, Math.min(this.n, SUMMARY_SAMPLES)), [50, 95, 99]);
+    return this.report('summary', this.frames / secs, (this.bytes * 8) / 1000 / secs, p50, p95, p99);
   }
 
-  private report(type: ViewReport['type'], fps: number, kbps: number, p50: number, p95: number): ViewReport {
+  private report(type: ViewReport['type'], fps: number, kbps: number, p50: number, p95: number, p99: number): ViewReport {
+    const ms = (x: number) => (Number.isNaN(x) ? null : r2(x));
     const r2 = (x: number) => Math.round(x * 100) / 100;
     return {
       type,
@@ -80,8 +82,9 @@ export class ViewStats {
       fps: r2(fps),
       kbps: Math.round(kbps),
       dropped: this.dropped,
-      latencyP50Ms: Number.isNaN(p50) ? null : r2(p50),
-      latencyP95Ms: Number.isNaN(p95) ? null : r2(p95),
+      latencyP50Ms: ms(p50),
+      latencyP95Ms: ms(p95),
+      latencyP99Ms: ms(p99),
       width: this.width,
       height: this.height,
     };

@@ -28,11 +28,11 @@ export function ffplayArgs(codec: Codec, title: string): string[] {
   ];
 }
 
-/** requireFfplay throws CAMWIRE_ERR_TOOL_MISSING unless `ffplay` runs. */
+/** requireFfplay throws CAMWIRE_ERR_FFMPEG_MISSING unless `ffplay` runs. */
 export function requireFfplay(cmd = 'ffplay'): void {
   const r = spawnSync(cmd, ['-version'], { stdio: 'ignore' });
   if (r.error || r.status !== 0) {
-    throw createError('CAMWIRE_ERR_TOOL_MISSING', `--play needs ffplay, which is not installed (it comes with ffmpeg: apt install ffmpeg / brew install ffmpeg); without --play the stream opens in your browser`);
+    throw createError('CAMWIRE_ERR_FFMPEG_MISSING', `--play needs ffplay, which is not installed (it comes with ffmpeg: apt install ffmpeg / brew install ffmpeg); without --play the stream opens in your browser`);
   }
 }
 

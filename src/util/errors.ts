@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   CAMWIRE_ERR_CONFIG: { kind: 'config', text: 'an invalid configuration value' },
   CAMWIRE_ERR_BAD_FRAME: { kind: 'media', text: 'a frame whose payload is not what its codec says' },
   CAMWIRE_ERR_SOURCE: { kind: 'media', text: 'a video source failed' },
+  CAMWIRE_ERR_FFMPEG_MISSING: { kind: 'config', text: 'no usable ffmpeg binary (ffmpeg, ffplay) was found' },
   CAMWIRE_ERR_CLOSED: { kind: 'network', text: 'the component was closed' },
   CAMWIRE_ERR_TOO_MANY_SUBSCRIPTIONS: { kind: 'limit', text: 'a viewer asked for more streams at once than allowed' },
   CAMWIRE_ERR_BAD_REQUEST: { kind: 'protocol', text: 'an HTTP request camwire cannot serve (bad path, method or header)' },
@@ -35,7 +36,6 @@ export const ERROR_CODES = {
   CAMWIRE_ERR_NOT_FOUND: { kind: 'protocol', text: 'no such stream or page' },
   CAMWIRE_ERR_NO_FRAME_YET: { kind: 'media', text: 'the stream exists but has not delivered a frame yet' },
   CAMWIRE_ERR_WRONG_CODEC: { kind: 'media', text: 'the stream carries a codec this endpoint cannot serve' },
-  CAMWIRE_ERR_TOOL_MISSING: { kind: 'config', text: 'an external program camwire needs is not installed' },
 } as const;
 
 /** ErrorCode is one key of ERROR_CODES. */

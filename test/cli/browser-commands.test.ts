@@ -41,8 +41,8 @@ describe('camwire commands and the browser viewer', () => {
 
   it('camwire view URL --play says clearly when ffplay is missing', async () => {
     const p = camwire(['view', `tcp://127.0.0.1:${h.server.tcp!.port}/lab`, '--play'], { PATH: '/nonexistent' });
-    assert.equal(await p.exited, 1);
-    assert.match(p.stderr(), /--play needs ffplay, which is not installed/);
+    assert.equal(await p.exited, 2, 'a configuration problem, like any missing ffmpeg tool');
+    assert.match(p.stderr(), /^camwire: --play needs ffplay, which is not installed .*\n$/);
   });
 
   it('camwire view rejects --play together with --output', async () => {

@@ -28,3 +28,17 @@ export async function waitUntil(cond: () => boolean, timeoutMs = 10000, what = '
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** waitForPort resolves once something accepts TCP connections on 127.0.0.1:port. */
+export async function waitForPort(port: number, timeoutMs = 10000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      (await rawConnect(port)).destroy();
+      return;
+    } catch (e) {
+      if (Date.now() > end) throw e;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}

@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { Hub } from '../../src/hub/hub.js';
 import { pumpNewest, type FrameSink } from '../../src/hub/pump.js';
 import type { Frame } from '../../src/frame/frame.js';
-
-const frame = (seq: number): Frame => ({ stream: 's', codec: 'mjpeg', keyframe: true, seq, captureUs: 0, width: 1, height: 1, payload: Buffer.from([0xff, 0xd8, 0xff, 0xd9]) });
+import { fakeFrame as frame } from '../helpers/frames.js';
 
 /** A sink that stays busy until release() is called. */
 class GatedSink implements FrameSink {

@@ -3,11 +3,10 @@
  */
 import { publishTo } from '../../api/remote.js';
 import { parseStreamUrl } from '../../config/url.js';
-import { TestSource, TESTSRC_DEFAULTS } from '../../sources/testsrc/testsrc.js';
-import type { Source } from '../../sources/source.js';
 import { createError } from '../../util/errors.js';
 import { createLogger } from '../../util/logger.js';
-import { COMMON_HELP, configFrom, parse, parseNumber, parseSize, type Parsed } from '../args.js';
+import { COMMON_HELP, configFrom, parse } from '../args.js';
+import { makeSource, SOURCE_HELP, SOURCE_OPTIONS } from '../source-options.js';
 import { untilSignal } from '../run.js';
 import type { Command } from './command.js';
 import { help } from './serve.js';
@@ -18,8 +17,7 @@ const usage = `Usage: camwire send SOURCE DEST [options]
 
 Publishes a video source.
 
-SOURCE:
-  testsrc                      built-in moving test pattern (no camera needed)
+${SOURCE_HELP}
 
 DEST:
   tcp://HOST:PORT/NAME         push to a hub ("camwire serve") as stream NAME
@@ -27,39 +25,24 @@ DEST:
                                be a camera server: viewers connect here directly
 
 Options:
-  --size WxH        picture size (default ${TESTSRC_DEFAULTS.width}x${TESTSRC_DEFAULTS.height})
-  --fps N           frames per second (default ${TESTSRC_DEFAULTS.fps})
-  --quality Q       JPEG quality 1-100 (default ${TESTSRC_DEFAULTS.quality})
-  --frames N        stop after N frames and end the stream cleanly
   --no-reconnect    exit on the first connection failure instead of retrying
 ${COMMON_HELP}
 
 Examples:
   camwire send testsrc tcp://127.0.0.1:8089/lab --size 1280x720 --fps 30
+  camwire send camera tcp://hub:8089/door --size 1280x720 --fps 30
+  camwire send camera:/dev/video2 "tcp://0.0.0.0:8089?listen" --codec h264
+  camwire send file:lobby.mp4 tcp://hub:8089/lobby --loop
+  camwire send rtsp://user:pass@10.0.0.7/stream1 tcp://hub:8089/gate --codec h264
   camwire send testsrc "tcp://0.0.0.0:8089?listen"`;
 
 /** SEND_OPTIONS are the flags of `camwire send` (shared with `demo`). */
 export const SEND_OPTIONS = {
-  size: { type: 'string' },
-  fps: { type: 'string' },
-  quality: { type: 'string' },
-  frames: { type: 'string' },
+  ...SOURCE_OPTIONS,
   'no-reconnect': { type: 'boolean' },
 } as const;
 
-/** makeSource builds the Source named by `spec` from the flags. */
-export function makeSource(spec: string, values: Parsed['values'], label: string): Source {
-  if (spec !== 'testsrc') throw createError('CAMWIRE_ERR_CONFIG', `unknown source "${spec}" (available: testsrc)`);
-  const size = values.size ? parseSize(values.size as string) : TESTSRC_DEFAULTS;
-  return new TestSource({
-    width: size.width,
-    height: size.height,
-    fps: parseNumber(values.fps, '--fps', TESTSRC_DEFAULTS.fps),
-    quality: parseNumber(values.quality, '--quality', TESTSRC_DEFAULTS.quality, 1),
-    frames: values.frames === undefined ? undefined : parseNumber(values.frames, '--frames', 0, 1),
-    label,
-  });
-}
+export { makeSource };
 
 /** send is the `camwire send` command. */
 export const send: Command = {
@@ -73,11 +56,11 @@ export const send: Command = {
     const [spec, dest] = positionals;
     const url = parseStreamUrl(dest);
     const cfg = configFrom(values);
-    const source = makeSource(spec, values, url.stream || 'default');
+    const source = makeSource(spec, values, url.stream || 'default', { maxFrameBytes: cfg.maxFrameBytes, failFast: true });
     const out = await publishTo(dest, { ...cfg, reconnect: !values['no-reconnect'] });
+    await source.start(out);
     if (url.listen) log.info(`serving "${out.stream.name}" on tcp://${url.host}:${out.port} — watch with: camwire view tcp://127.0.0.1:${out.port}`);
     else log.info(`publishing "${out.stream.name}" to ${url.text}`);
-    await source.start(out);
     // The source ending calls out.end(), which finishes out.done once END went out.
     const err = await untilSignal([source, out], out.done);
     if (err) throw err;

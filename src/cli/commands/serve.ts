@@ -3,26 +3,37 @@
  */
 import { startHub } from '../../api/hub-server.js';
 import { COMMON_HELP, configFrom, parse } from '../args.js';
+import { makeSource, SOURCE_HELP, SOURCE_OPTIONS } from '../source-options.js';
+import { redactUrl } from '../../sources/spec.js';
+import { createError } from '../../util/errors.js';
+import { isValidStreamName } from '../../frame/frame.js';
 import { untilSignal } from '../run.js';
 import { createLogger } from '../../util/logger.js';
 import type { Command } from './command.js';
 
 const log = createLogger('serve');
 
-const usage = `Usage: camwire serve [--tcp PORT] [--http PORT] [--host ADDR]
+const usage = `Usage: camwire serve [--tcp PORT] [--http PORT] [--host ADDR] [--stream NAME=SOURCE]...
 
 Runs a hub. Senders publish named streams into it ("camwire send ... tcp://HOST:8089/NAME");
-any number of viewers read each stream, each always getting the newest frame.
+any number of viewers read each stream, each always getting the newest frame. With --stream
+the hub opens sources itself (cameras, files, IP cameras), so one box can do everything.
 
 Options:
   --tcp PORT       TCP port for senders and viewers (default 8089)
   --http PORT      HTTP port for the browser viewer, MJPEG and the API (default 8080)
   --host ADDR      address to listen on (default 0.0.0.0, all interfaces)
+  --stream NAME=SOURCE
+                   publish SOURCE as stream NAME (repeatable); a source that cannot be
+                   opened is retried in the background. The source options below apply to all.
+
+${SOURCE_HELP}
 ${COMMON_HELP}
 
 Example:
   camwire serve --tcp 9000
-  camwire send testsrc tcp://127.0.0.1:9000/lab`;
+  camwire send testsrc tcp://127.0.0.1:9000/lab
+  camwire serve --stream door=camera:0 --stream gate=rtsp://10.0.0.7/stream1 --codec h264`;
 
 /** serve is the `camwire serve` command. */
 export const serve: Command = {
@@ -30,13 +41,23 @@ export const serve: Command = {
   summary: 'run a hub: publishers push streams in, viewers pull them out',
   usage,
   async run(argv) {
-    const { values } = parse('serve', argv, { tcp: { type: 'string' }, http: { type: 'string' }, host: { type: 'string' } });
+    const { values } = parse('serve', argv, { tcp: { type: 'string' }, http: { type: 'string' }, host: { type: 'string' }, stream: { type: 'string', multiple: true }, ...SOURCE_OPTIONS });
     if (values.help) return help(usage);
     const cfg = configFrom(values, { tcpPort: values.tcp, httpPort: values.http, host: values.host });
+    const pulled = ((values.stream ?? []) as unknown as string[]).map((arg) => {
+      const m = /^([^=]+)=(.+)$/.exec(arg);
+      if (!m) throw createError('CAMWIRE_ERR_CONFIG', `--stream "${arg}" must look like NAME=SOURCE, e.g. door=camera:0`);
+      if (!isValidStreamName(m[1])) throw createError('CAMWIRE_ERR_BAD_STREAM_NAME', `--stream: bad stream name "${m[1]}" (letters, digits, _ - . /)`);
+      return { name: m[1], spec: m[2], source: makeSource(m[2], values, m[1], { maxFrameBytes: cfg.maxFrameBytes, failFast: false }) };
+    });
     const server = await startHub(cfg);
     log.info(`hub listening on tcp://${cfg.host}:${server.tcp?.port} — publish with: camwire send testsrc tcp://127.0.0.1:${server.tcp?.port}/NAME`);
+    for (const p of pulled) {
+      await p.source.start(server.hub.publish(p.name, redactUrl(p.spec)));
+      log.info(`pulling "${p.name}" from ${redactUrl(p.spec)}`);
+    }
     if (server.http) log.info(`viewer: ${viewerUrl(server.http.port, cfg.token)} (MJPEG, snapshots, /api/streams, /metrics: docs/http.md)`);
-    const err = await untilSignal([server]);
+    const err = await untilSignal([...pulled.map((p) => p.source), server]);
     if (err) throw err;
     return 0;
   },

@@ -86,6 +86,18 @@ function afterSeconds(seconds: number, c: { close(): Promise<void> }): NodeJS.Ti
 
 async function showInBrowser(url: string, opts: ViewOptions, fixedPort: boolean, open: boolean, seconds: number): Promise<number> {
   const viewer = await startLocalViewer(url, { ...opts, httpPort: fixedPort ? opts.httpPort : 0 });
+  if (!opts.reconnect) {
+    // Exit on the first failure means: no page for a stream that cannot be reached.
+    try {
+      await new Promise<void>((resolve, reject) => {
+        viewer.client.on('state', (s) => s === 'connected' && resolve());
+        viewer.done.then(resolve, reject);
+      });
+    } catch (e) {
+      await viewer.close();
+      throw e;
+    }
+  }
   process.stdout.write(`camwire view: showing ${url} at\n  ${viewer.pageUrl}\nCtrl-C to stop.\n`);
   if (open && !(await openBrowser(viewer.pageUrl))) log.warn('could not open a browser; open the address above yourself');
   const limit = afterSeconds(seconds, viewer);
@@ -134,7 +146,8 @@ async function receive(url: string, values: Parsed['values'], opts: ViewOptions,
   clearInterval(ticker);
   clearTimeout(limit);
   await writer?.close();
-  print(stats.summary());
+  // A run that failed before any frame has nothing to sum up: the error line says it all.
+  if (!err || stats.frames > 0) print(stats.summary());
   if (err) throw err;
   return 0;
 }

@@ -173,6 +173,7 @@ export class TcpClient extends TypedEmitter<TcpClientEvents> {
         if (!this.welcomed) {
           if (m.type !== 'welcome') return conn.fail(createError('CAMWIRE_ERR_UNEXPECTED_MESSAGE', `expected WELCOME, got ${m.type.toUpperCase()}`));
           clearTimeout(welcomeTimer);
+          conn.adoptKeepalive(m.welcome.keepaliveMs);
           this.welcomed = true;
           log.info(`connected to ${this.url.text} (${this.role === 'publish' ? 'publishing' : 'viewing'} "${m.welcome.stream}")`);
           this.emit('state', 'connected', m.welcome.stream);

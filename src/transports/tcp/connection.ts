@@ -33,7 +33,8 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
   private lastRx = Date.now();
   private lastTx = Date.now();
   private drainWaitSince = 0;
-  private readonly timer: NodeJS.Timeout;
+  private timer: NodeJS.Timeout;
+  private keepaliveMs: number;
   private closed = false;
 
   constructor(
@@ -48,9 +49,22 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
     socket.on('end', () => this.onEnd());
     socket.on('error', (e: NodeJS.ErrnoException) => this.finish(createError('CAMWIRE_ERR_CONNECT', `${this.remote}: ${e.code ?? e.message}`, { cause: e })));
     socket.on('close', () => this.finish(undefined));
-    const tick = Math.max(50, Math.min(opts.keepaliveMs, opts.timeoutMs / 4));
-    this.timer = setInterval(() => this.onTick(), tick);
-    this.timer.unref();
+    this.keepaliveMs = opts.keepaliveMs;
+    this.timer = this.startTimer();
+  }
+
+  /** adoptKeepalive sends keepalives at least as often as the peer asked in its WELCOME. */
+  adoptKeepalive(peerMs: number): void {
+    if (peerMs >= this.keepaliveMs || this.closed) return;
+    this.keepaliveMs = Math.max(50, peerMs);
+    clearInterval(this.timer);
+    this.timer = this.startTimer();
+  }
+
+  private startTimer(): NodeJS.Timeout {
+    const t = setInterval(() => this.onTick(), Math.max(25, Math.min(this.keepaliveMs / 2, this.opts.timeoutMs / 4)));
+    t.unref();
+    return t;
   }
 
   /** isClosed tells whether the connection has closed (or is closing). */
@@ -98,6 +112,8 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
       this.socket.write(encodeError({ code: err.code, message: err.message.slice(0, 1000) }));
       this.socket.end();
     }
+    // Whatever else a failed peer sends is discarded unread: stop paying to receive it.
+    this.socket.pause();
     this.finish(err);
     // A peer that never reads would keep the half-closed socket forever.
     setTimeout(() => this.socket.destroy(), 1000).unref();
@@ -152,7 +168,7 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
       this.socket.destroy();
       return this.finish(createError('CAMWIRE_ERR_KEEPALIVE_TIMEOUT', `${this.remote} read nothing for ${this.opts.writeStallMs} ms`));
     }
-    if (now - this.lastTx >= this.opts.keepaliveMs) this.send(encodeKeepalive());
+    if (now - this.lastTx >= this.keepaliveMs) this.send(encodeKeepalive());
   }
 
   private finish(err: CamwireError | undefined): void {

@@ -7,6 +7,7 @@
  * single body byte is buffered, so held input never exceeds one allowed message plus one chunk.
  */
 import { CODECS } from '../../frame/frame.js';
+import { ChunkQueue } from '../../codecs/chunk-queue.js';
 import { createError } from '../../util/errors.js';
 import {
   DEFAULT_MAX_FRAME_BYTES,
@@ -34,8 +35,7 @@ const enum State {
 /** Decoder turns a byte stream into Messages; it throws a ProtocolError on the first violation. */
 export class Decoder {
   private readonly maxFrameBytes: number;
-  private chunks: Buffer[] = [];
-  private buffered = 0;
+  private readonly q = new ChunkQueue();
   private state = State.Header;
   private type = 0;
   private length = 0;
@@ -47,32 +47,28 @@ export class Decoder {
 
   /** bufferedBytes is how much unparsed input is held (bounded; see the file comment). */
   get bufferedBytes(): number {
-    return this.buffered;
+    return this.q.length;
   }
 
   /** push consumes `chunk` and returns the messages it completes. */
   push(chunk: Buffer): Message[] {
     if (this.failed) return [];
-    if (chunk.length > 0) {
-      this.chunks.push(chunk);
-      this.buffered += chunk.length;
-    }
+    this.q.push(chunk);
     const out: Message[] = [];
     try {
       for (;;) {
         if (this.state === State.Header) {
-          if (this.buffered < HEADER_BYTES) break;
-          this.readHeader(this.consume(HEADER_BYTES));
+          if (this.q.length < HEADER_BYTES) break;
+          this.readHeader(this.q.take(HEADER_BYTES));
           this.state = State.Body;
         }
-        if (this.buffered < this.length) break;
-        out.push(this.readBody(this.consume(this.length)));
+        if (this.q.length < this.length) break;
+        out.push(this.readBody(this.q.take(this.length)));
         this.state = State.Header;
       }
     } catch (e) {
       this.failed = true;
-      this.chunks = [];
-      this.buffered = 0;
+      this.q.clear();
       throw e;
     }
     return out;
@@ -81,8 +77,8 @@ export class Decoder {
   /** end checks that the input stopped at a message boundary (CAMWIRE_ERR_TRUNCATED if not). */
   end(): void {
     if (this.failed) return;
-    if (this.state === State.Body || this.buffered > 0) {
-      throw createError('CAMWIRE_ERR_TRUNCATED', `connection closed mid-message (${this.buffered} bytes of a message pending)`);
+    if (this.state === State.Body || this.q.length > 0) {
+      throw createError('CAMWIRE_ERR_TRUNCATED', `connection closed mid-message (${this.q.length} bytes of a message pending)`);
     }
   }
 
@@ -153,31 +149,6 @@ export class Decoder {
     }
   }
 
-  /** consume removes exactly `n` buffered bytes (n ≤ buffered), copying only across chunks. */
-  private consume(n: number): Buffer {
-    this.buffered -= n;
-    const first = this.chunks[0];
-    if (n === 0) return Buffer.alloc(0);
-    if (first.length === n) {
-      this.chunks.shift();
-      return first;
-    }
-    if (first.length > n) {
-      this.chunks[0] = first.subarray(n);
-      return first.subarray(0, n);
-    }
-    const out = Buffer.allocUnsafe(n);
-    let off = 0;
-    while (off < n) {
-      const c = this.chunks[0];
-      const take = Math.min(c.length, n - off);
-      c.copy(out, off, 0, take);
-      off += take;
-      if (take === c.length) this.chunks.shift();
-      else this.chunks[0] = c.subarray(take);
-    }
-    return out;
-  }
 }
 
 function readFrame(b: Buffer): WireFrame {

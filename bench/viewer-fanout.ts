@@ -5,9 +5,8 @@
  * `bare` mode), which writes every frame to every socket and never skips.
  */
 import { percentiles } from '../src/hub/stats.js';
-import { sleep } from '../src/util/backoff.js';
-import { cpuSampler, table, type Section } from './section.js';
-import { mjpegClient, wsClient, type FanoutClient } from './fanout-clients.js';
+import { cpuSampler, pct, sleep, table, type Section } from './section.js';
+import { mjpegClient, wsClient, type FanoutClient } from './viewer-fanout-clients.js';
 import { startWorker } from './worker.js';
 
 const STREAM = { name: 'cam', width: 1280, height: 720, fps: 30 };
@@ -44,7 +43,6 @@ async function measure(v: Variant, viewers: number): Promise<(string | number)[]
     const published = rep.published[STREAM.name];
     const shares = got.map((n) => Math.min(1, n / published)).sort((a, b) => a - b);
     const [p50, p95] = percentiles(lat, [50, 95]);
-    const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
     return [
       v.label,
       published,

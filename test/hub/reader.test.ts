@@ -1,0 +1,132 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Hub } from '../../src/hub/hub.js';
+import { isCamwireError } from '../../src/util/errors.js';
+import { setLogLevel } from '../../src/util/logger.js';
+import { fakeFrame } from '../helpers/frames.js';
+
+setLogLevel('error');
+
+test('a stalled reader keeps only the newest frame while another reader receives every frame', async () => {
+  const hub = new Hub();
+  const pub = hub.publish('s');
+  const fast = hub.read('s', { label: 'fast' });
+  const stalled = hub.read('s', { label: 'stalled' });
+  const got: number[] = [];
+  const consumer = (async () => {
+    for await (const f of fast) got.push(f.seq);
+  })();
+  for (let i = 0; i < 1000; i++) {
+    pub.publish(fakeFrame(i));
+    await new Promise((r) => setImmediate(r)); // let the fast consumer run between frames
+  }
+  pub.end();
+  await consumer;
+  assert.deepEqual(got, Array.from({ length: 1000 }, (_, i) => i));
+  // The stalled reader never read: it holds one frame (the newest) and counted the rest.
+  assert.equal(stalled.dropped, 999);
+  assert.equal((await stalled.next())?.seq, 999);
+  assert.equal(await stalled.next(), undefined);
+});
+
+test('publishing never waits for readers (publish returns synchronously with 100 idle readers)', () => {
+  const hub = new Hub();
+  const pub = hub.publish('s');
+  const readers = Array.from({ length: 100 }, () => hub.read('s'));
+  for (let i = 0; i < 50; i++) pub.publish(fakeFrame(i));
+  for (const r of readers) {
+    assert.equal(r.take()?.seq, 49);
+    assert.equal(r.dropped, 49);
+  }
+});
+
+test('an h264 reader that falls behind skips to the next keyframe, never a broken reference chain', () => {
+  const hub = new Hub();
+  const pub = hub.publish('s');
+  const r = hub.read('s');
+  const h = (seq: number, keyframe: boolean) => fakeFrame(seq, { codec: 'h264', keyframe });
+  pub.publish(h(0, false)); // joined mid-GOP: ignored until a keyframe
+  assert.equal(r.take(), undefined);
+  pub.publish(h(1, true));
+  assert.equal(r.take()?.seq, 1);
+  pub.publish(h(2, false));
+  pub.publish(h(3, false)); // 2 is overwritten: 3 would reference it, so both go
+  assert.equal(r.take(), undefined);
+  pub.publish(h(4, false));
+  assert.equal(r.take(), undefined);
+  pub.publish(h(5, true));
+  assert.equal(r.take()?.seq, 5);
+  pub.publish(h(6, false));
+  assert.equal(r.take()?.seq, 6);
+  assert.equal(r.dropped, 3);
+});
+
+test('a new mjpeg reader gets the newest frame at once; a new h264 reader waits for a keyframe', () => {
+  const hub = new Hub();
+  const m = hub.publish('m');
+  m.publish(fakeFrame(7));
+  assert.equal(hub.read('m').take()?.seq, 7);
+  const h = hub.publish('h');
+  h.publish(fakeFrame(1, { codec: 'h264', keyframe: true }));
+  h.publish(fakeFrame(2, { codec: 'h264', keyframe: false }));
+  assert.equal(hub.read('h').take(), undefined);
+});
+
+test('a second publisher for the same stream is refused with CAMWIRE_ERR_STREAM_BUSY until the first detaches', () => {
+  const hub = new Hub();
+  const a = hub.publish('s', 'a');
+  assert.throws(() => hub.publish('s', 'b'), (e) => isCamwireError(e, 'CAMWIRE_ERR_STREAM_BUSY'));
+  a.detach();
+  const b = hub.publish('s', 'b');
+  a.publish(fakeFrame(1)); // the stale handle is ignored
+  const r = hub.read('s');
+  assert.equal(r.take(), undefined);
+  b.publish(fakeFrame(2));
+  assert.equal(r.take()?.seq, 2);
+});
+
+test('readers outlive a publisher that vanished and get the next publisher\'s frames', () => {
+  const hub = new Hub();
+  const r = hub.read('s');
+  hub.publish('s').detach();
+  hub.publish('s').publish(fakeFrame(3));
+  assert.equal(r.take()?.seq, 3);
+});
+
+test('streams are forgotten when they have neither publisher nor readers, with an event', () => {
+  const hub = new Hub();
+  const events: [string, boolean][] = [];
+  hub.on('stream', (name, st) => events.push([name, st !== null]));
+  const p = hub.publish('s');
+  const r = hub.read('s');
+  p.detach();
+  assert.deepEqual(hub.names(), ['s']);
+  r.close();
+  assert.deepEqual(hub.names(), []);
+  assert.deepEqual(events.at(-1), ['s', false]);
+});
+
+test('bad stream names are refused with CAMWIRE_ERR_BAD_STREAM_NAME', () => {
+  const hub = new Hub();
+  for (const bad of ['', '../etc', '/abs', 'a b', 'x'.repeat(65), 'a/../b', 'é']) {
+    assert.throws(() => hub.read(bad), (e) => isCamwireError(e, 'CAMWIRE_ERR_BAD_STREAM_NAME'), bad);
+  }
+  for (const good of ['lab', 'cam-1', 'site/door.2', 'A_b']) hub.read(good).close();
+});
+
+test('stats count frames, bytes, drops and latency per stream and per reader', () => {
+  const hub = new Hub();
+  const pub = hub.publish('s', 'me');
+  const r = hub.read('s', { label: 'viewer' });
+  for (let i = 0; i < 5; i++) pub.publish(fakeFrame(i));
+  r.take();
+  const [st] = hub.stats();
+  assert.equal(st.name, 's');
+  assert.equal(st.publisher, 'me');
+  assert.equal(st.framesIn, 5);
+  assert.equal(st.bytesIn, 25);
+  assert.equal(st.readers[0].label, 'viewer');
+  assert.equal(st.readers[0].framesOut, 1);
+  assert.equal(st.readers[0].dropped, 4);
+  assert.ok(st.readers[0].latencyP50Ms >= 0 && st.readers[0].latencyP50Ms < 1000);
+});
