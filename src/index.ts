@@ -23,3 +23,6 @@ export { avcCodecString, codecStringOf, parseSps, type Sps } from './codecs/h264
 export { H264Splitter } from './codecs/h264-splitter.js';
 export { JpegSplitter } from './codecs/jpeg-splitter.js';
 export type { Splitter, SplitUnit } from './codecs/splitter.js';
+export { startLocalViewer, type LocalViewer, type LocalViewerOptions } from './api/local-viewer.js';
+export { decodeFrameMessage, encodeFrameMessage, type WsFrame } from './transports/ws/frame-message.js';
+export type { StreamInfo, ServerMessage, ClientMessage } from './transports/ws/control.js';

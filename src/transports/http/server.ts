@@ -28,6 +28,8 @@ const log = createLogger('http');
 export const MAX_HEADER_BYTES = 8 * 1024;
 /** HEADERS_TIMEOUT_MS: a client gets 10 s to send its headers (slowloris protection). */
 export const HEADERS_TIMEOUT_MS = 10_000;
+/** TIMEOUT_CHECK_MS: how often node enforces that timeout (its default, 30 s, lets a slow client linger 40 s). */
+const TIMEOUT_CHECK_MS = 1000;
 /** MAX_HTTP_CONNECTIONS: each costs a file descriptor; 1024 viewers is far past a small hub. */
 export const MAX_HTTP_CONNECTIONS = 1024;
 
@@ -44,6 +46,8 @@ export type HttpServerOptions = Pick<Config, 'token' | 'writeStallMs'> & {
   upgrade?: UpgradeHandler;
   /** connections reports other transports' open connections for /metrics. */
   connections?: () => Connections;
+  /** headersTimeoutMs overrides HEADERS_TIMEOUT_MS (tests). */
+  headersTimeoutMs?: number;
 };
 
 /** HttpServer serves a Hub over HTTP; see the file comment. */
@@ -64,9 +68,9 @@ export class HttpServer {
 
   /** start listens; rejects with CAMWIRE_ERR_LISTEN if the port cannot be opened. */
   async start(): Promise<void> {
-    const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => this.onRequest(req, res));
-    server.headersTimeout = HEADERS_TIMEOUT_MS;
-    server.requestTimeout = HEADERS_TIMEOUT_MS * 2;
+    const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, connectionsCheckingInterval: TIMEOUT_CHECK_MS }, (req, res) => this.onRequest(req, res));
+    server.headersTimeout = this.opts.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
+    server.requestTimeout = server.headersTimeout * 2;
     server.maxConnections = MAX_HTTP_CONNECTIONS;
     server.on('connection', (s: Socket) => {
       this.sockets.add(s);
@@ -165,6 +169,8 @@ export class HttpServer {
   }
 
   private onClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+    // A client that connected and closed without a request is not an error worth a reply.
+    if (err.code === 'HPE_INVALID_EOF_STATE' || err.code === 'ECONNRESET') return void socket.destroy();
     // Node's parser rejected the request before any handler: answer once, then hang up.
     const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
     this.count(status);

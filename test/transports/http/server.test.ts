@@ -192,6 +192,23 @@ describe('HTTP endpoints', () => {
   });
 });
 
+describe('HTTP slow clients', () => {
+  it('answers a client that never finishes its headers with 408 and hangs up', async () => {
+    const h = await startTestHub({ tcpPort: null });
+    try {
+      // Same server, a 300 ms header deadline instead of 10 s, so the test stays short.
+      const { HttpServer } = await import('../../../src/transports/http/server.js');
+      const slow = new HttpServer(h.server.hub, { token: '', writeStallMs: 1000, host: '127.0.0.1', port: 0, headersTimeoutMs: 300 });
+      await slow.start();
+      const r = await rawRequest(slow.port, 'GET /healthz HTTP/1.1\r\nHost: x\r\n', 5000);
+      await slow.close();
+      assert.equal(r.status, 408);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('HTTP token', () => {
   let h: TestHub;
   before(async () => {
