@@ -6,16 +6,20 @@ import type { StreamInfo } from '../src/transports/ws/control.js';
 import type { WsFrame } from '../src/transports/ws/frame-message.js';
 import { createDecoder, type FrameDecoder, type Size } from './decoders/decoder.js';
 import { download, fileStamp, formatBitrate, h } from './dom.js';
+import { icon } from './icons.js';
 import { Latest } from './latest.js';
 import { recordLatency, streamProbe, wallClockUs, type StreamProbe } from './probe.js';
 
 /** STALL_MS: a live stream that delivers nothing for 2 s (60 frames at 30 fps) shows "no signal". */
 export const STALL_MS = 2000;
 
-/** freshWindow starts a stats window: frames drawn, bytes received and latency since `start`. */
+/** freshWindow starts a stats window: bytes received and latency since `start`. */
 function freshWindow(start: number) {
-  return { start, drawn: 0, bytes: 0, latencySum: 0, latencyN: 0 };
+  return { start, bytes: 0, latencySum: 0, latencyN: 0 };
 }
+
+/** FPS_SPAN_MS: fps is measured over the draws of the last 2 s (steady, yet quick to fall). */
+const FPS_SPAN_MS = 2000;
 
 /** TileState is what a tile shows (also its data-state attribute, for CSS and tests). */
 export type TileState = 'waiting' | 'live' | 'nosignal' | 'unsupported' | 'ended';
@@ -46,6 +50,8 @@ export class Tile {
   /** box is the canvas's on-screen size in device pixels (pictures are decoded to fit it). */
   private box: Size | undefined;
   private window = freshWindow(performance.now());
+  /** drawTimes: when the frames of the last FPS_SPAN_MS were drawn. */
+  private drawTimes: number[] = [];
 
   constructor(
     readonly name: string,
@@ -59,9 +65,9 @@ export class Tile {
     );
     const open = h('button', { class: 'screen', 'aria-label': `${name}: open large view` }, this.canvas, this.notice);
     open.addEventListener('click', () => actions.open(name));
-    const snap = h('button', { class: 'icon snap', title: 'Save snapshot (S)', 'aria-label': `Save a snapshot of ${name}` }, '⤓');
+    const snap = h('button', { class: 'icon snap', title: 'Save snapshot (S)', 'aria-label': `Save a snapshot of ${name}` }, icon('snapshot'));
     snap.addEventListener('click', () => this.snapshot());
-    const full = h('button', { class: 'icon full', title: 'Fullscreen (F)', 'aria-label': `Show ${name} fullscreen` }, '⛶');
+    const full = h('button', { class: 'icon full', title: 'Fullscreen (F)', 'aria-label': `Show ${name} fullscreen` }, icon('fullscreen'));
     full.addEventListener('click', () => void this.fullscreen());
     this.el = h(
       'article',
@@ -124,7 +130,7 @@ export class Tile {
     w.latencyN = 0;
     const elapsed = now - w.start;
     if (elapsed < 1000) return;
-    this.fps.textContent = `${Math.round((w.drawn * 1000) / elapsed)} fps`;
+    this.fps.textContent = `${Math.round(this.drawRate(now))} fps`;
     this.rate.textContent = formatBitrate((w.bytes * 8000) / elapsed);
     this.window = freshWindow(now);
   }
@@ -171,13 +177,20 @@ export class Tile {
     }
     this.shown = f;
     this.lastFrameAt = performance.now();
-    this.window.drawn++;
+    this.drawTimes.push(this.lastFrameAt);
     this.window.latencySum += latencyMs;
     this.window.latencyN++;
     this.probe.drawn++;
     this.probe.skipped = this.latest.skipped;
     recordLatency(this.probe, latencyMs);
     if (this.state !== 'live') this.setState('live', '');
+  }
+
+  /** drawRate is frames per second over the draws of the last FPS_SPAN_MS. */
+  private drawRate(now: number): number {
+    const t = this.drawTimes;
+    while (t.length && now - t[0] > FPS_SPAN_MS) t.shift();
+    return t.length < 2 ? 0 : ((t.length - 1) * 1000) / (t[t.length - 1] - t[0]);
   }
 
   /**
@@ -201,6 +214,7 @@ export class Tile {
     if (s !== 'live') {
       // Start counting afresh: a dead stream reads 0 now, not the tail of its last second.
       this.window = freshWindow(performance.now());
+      this.drawTimes = [];
       this.fps.textContent = '0 fps';
       this.rate.textContent = formatBitrate(0);
     }
