@@ -29,6 +29,18 @@ class GatedSink implements FrameSink {
 
 const tick = () => new Promise((r) => setImmediate(r));
 
+/** pumping starts a pump from a fresh stream into a GatedSink that has taken frame 1. */
+async function pumping() {
+  const hub = new Hub();
+  const pub = hub.publish('s');
+  const r = hub.read('s', { quietDrops: true });
+  const sink = new GatedSink();
+  const done = pumpNewest(r, sink);
+  pub.publish(frame(1));
+  await tick();
+  return { hub, pub, r, sink, done };
+}
+
 describe('Reader.ready and pumpNewest', () => {
   it('ready() resolves when a frame waits, without taking it', async () => {
     const hub = new Hub();
@@ -43,13 +55,7 @@ describe('Reader.ready and pumpNewest', () => {
   });
 
   it('a busy sink gets the newest frame when it frees up, and skipped ones count as drops', async () => {
-    const hub = new Hub();
-    const pub = hub.publish('s');
-    const r = hub.read('s', { quietDrops: true });
-    const sink = new GatedSink();
-    const done = pumpNewest(r, sink);
-    pub.publish(frame(1));
-    await tick();
+    const { hub, pub, r, sink, done } = await pumping();
     assert.deepEqual(sink.written, [1]);
     for (let i = 2; i <= 10; i++) pub.publish(frame(i)); // the sink is busy all along
     await tick();
@@ -64,13 +70,7 @@ describe('Reader.ready and pumpNewest', () => {
   });
 
   it('stops and closes the reader when the sink closes', async () => {
-    const hub = new Hub();
-    const pub = hub.publish('s');
-    const r = hub.read('s', { quietDrops: true });
-    const sink = new GatedSink();
-    const done = pumpNewest(r, sink);
-    pub.publish(frame(1));
-    await tick();
+    const { pub, r, sink, done } = await pumping();
     sink.closed = true;
     sink.release();
     pub.publish(frame(2));

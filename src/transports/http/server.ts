@@ -13,6 +13,7 @@ import type { Hub } from '../../hub/hub.js';
 import type { Config } from '../../config/defaults.js';
 import { createError, isCamwireError, type CamwireError } from '../../util/errors.js';
 import { createLogger } from '../../util/logger.js';
+import { boundPort, listen } from '../../util/listen.js';
 import { streamSummaries } from './api.js';
 import { presentedToken, tokenMatches } from './auth.js';
 import { collectMetrics, METRICS_CONTENT_TYPE, renderFamilies, type Connections } from './metrics.js';
@@ -78,20 +79,13 @@ export class HttpServer {
     });
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => this.onClientError(err, socket));
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (e: NodeJS.ErrnoException) =>
-        reject(createError('CAMWIRE_ERR_LISTEN', `cannot listen on http://${this.opts.host}:${this.opts.port}: ${e.code === 'EADDRINUSE' ? 'port already in use (pick another with --http)' : e.code ?? e.message}`, { cause: e })),
-      );
-      server.listen(this.opts.port, this.opts.host, () => resolve());
-    });
-    server.on('error', (e) => log.error(`server error: ${e.message}`));
+    await listen(server, this.opts.port, this.opts.host, { url: `http://${this.opts.host}:${this.opts.port}`, inUseHint: 'pick another with --http' }, log);
     this.server = server;
   }
 
   /** port is the bound port (useful with port 0). */
   get port(): number {
-    const a = this.server?.address();
-    return a && typeof a === 'object' ? a.port : 0;
+    return boundPort(this.server);
   }
 
   /** connections is the number of open HTTP connections (MJPEG viewers included). */

@@ -5,8 +5,8 @@ import { WebSocket } from 'ws';
 import { isJpeg, jpegSize } from '../../../src/codecs/jpeg.js';
 import { decodeFrameMessage, type WsFrame } from '../../../src/transports/ws/frame-message.js';
 import { ACK_WINDOW, MAX_CONTROL_MESSAGE_BYTES, MAX_SUBSCRIPTIONS, WS_POLICY_CLOSE, type ServerMessage } from '../../../src/transports/ws/control.js';
-import { rawConnect, waitUntil } from '../../helpers/net.js';
-import { renderFrames, Replay } from '../../helpers/replay.js';
+import { waitUntil } from '../../helpers/net.js';
+import { expectSkipsWhenStalled } from '../../helpers/stall.js';
 import { startTestHub, type TestHub } from '../../helpers/streams.js';
 
 /** Client is a node WebSocket viewer that records what it gets. */
@@ -130,29 +130,14 @@ describe('viewer WebSocket', () => {
   }
 
   it('never queues frames for a page that stops reading: it skips them', async () => {
-    const frames = await renderFrames({ width: 1280, height: 720, fps: 30, quality: 95 }, 4, 'big');
-    const replay = new Replay(h.server.hub.publish('big', 'test'), frames, 30).start();
-    const s = await rawConnect(port);
-    try {
+    await expectSkipsWhenStalled(h.server.hub, port, 'big', 'ws', async (s) => {
       const key = Buffer.from('0123456789abcdef').toString('base64');
       s.write(`GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${key}\r\n\r\n`);
       const head = await new Promise<string>((resolve) => s.once('data', (d: Buffer) => resolve(d.toString('latin1'))));
       assert.ok(head.startsWith('HTTP/1.1 101 '), head);
       assert.ok(head.includes(`Sec-WebSocket-Accept: ${createHash('sha1').update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64')}`));
       s.write(maskedText('{"type":"subscribe","streams":["big"]}'));
-      s.pause();
-      const viewer = () => h.server.hub.get('big')!.stats().readers.find((r) => r.label.includes('ws'));
-      await waitUntil(() => (viewer()?.dropped ?? 0) > 10, 15000, 'the stalled page to skip frames');
-      const sent = viewer()!.framesOut;
-      const published = replay.published;
-      await new Promise((r) => setTimeout(r, 1000));
-      const v = viewer()!;
-      assert.ok(replay.published - published >= 20, 'the publisher kept going');
-      assert.ok(v.framesOut - sent <= 1, `${v.framesOut - sent} more frames went to a page that reads nothing`);
-    } finally {
-      replay.stop();
-      s.destroy();
-    }
+    });
   });
 });
 
