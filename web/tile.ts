@@ -102,6 +102,7 @@ export class Tile {
 
   /** info applies the hub's view of the stream: a stream without publisher shows "no signal". */
   info(s: StreamInfo): void {
+    if (this.state === 'ended') this.setState('waiting', 'Waiting for the first frame…'); // it is back
     if (!s.live && (this.state === 'live' || this.state === 'waiting')) this.setState('nosignal', 'No signal — the publisher disconnected');
   }
 

@@ -115,9 +115,14 @@ describe('browser viewer (headless Chromium)', () => {
     const again = new TestSource({ width: 160, height: 120, fps: 15, quality: 60 });
     await again.start(back.pub);
     await waitState(page, 'cam', 'live');
-    // A clean end: the tile says so, then leaves the grid.
+    // A clean end: the tile says so; a stream that comes back at once revives it; one that
+    // does not leaves the grid.
     await again.close();
     back.pub.end();
+    await waitState(page, 'cam', 'ended');
+    const third = await h.publish('cam');
+    await waitState(page, 'cam', 'live');
+    await third.stop();
     await waitState(page, 'cam', 'ended');
     await page.waitForSelector(tile('cam'), { state: 'detached', timeout: 10000 });
   });

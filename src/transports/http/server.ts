@@ -153,6 +153,8 @@ export class HttpServer {
       const t = this.authorise(req);
       if (t.route.kind !== 'ws' || !this.opts.upgrade) throw createError('CAMWIRE_ERR_NOT_FOUND', 'WebSocket upgrades are served on /ws only');
       if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') throw createError('CAMWIRE_ERR_BAD_REQUEST', 'only "Upgrade: websocket" is supported');
+      // The socket now belongs to the WebSocket side: counted and closed there, not here.
+      this.sockets.delete(req.socket);
       this.opts.upgrade(req, socket, head);
     } catch (e) {
       const err = isCamwireError(e) ? e : createError('CAMWIRE_ERR_BAD_REQUEST', String(e));

@@ -87,7 +87,7 @@ export class Session {
     if (this.done) return;
     for (const name of this.wanted) {
       if (this.subs.has(name) || !this.hub.get(name)) continue;
-      const sub = new Subscription(this.hub.read(name, { label: `${this.opts.label} ws` }), this);
+      const sub = new Subscription(this.hub.read(name, { label: this.opts.label }), this);
       this.subs.set(name, sub);
       void pumpNewest(sub.reader, sub).finally(() => {
         if (this.subs.get(name) === sub) this.subs.delete(name);
