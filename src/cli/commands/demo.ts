@@ -35,7 +35,7 @@ export const demo: Command = {
     process.stdout.write(
       [
         `camwire demo: hub on tcp port ${port}, test pattern streaming as "demo".`,
-        ...(server.http ? [`Open the viewer in a browser:`, `  ${viewerUrl(server.http.port, cfg.token)}`] : []),
+        ...(server.http ? [`Open the viewer in a browser:`, `  ${viewerUrl(server.http.port, cfg.token, cfg.host)}`] : []),
         `Watch it from another terminal:`,
         `  npx camwire view tcp://127.0.0.1:${port}/demo --frames 90 --output shots/ --json`,
         `  npx camwire view tcp://127.0.0.1:${port}/demo --output - | ffplay -f mjpeg -`,

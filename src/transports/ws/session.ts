@@ -46,7 +46,11 @@ export class Session {
     ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
     ws.on('pong', () => (this.lastPongAt = Date.now()));
     ws.on('close', () => this.finish(undefined));
-    ws.on('error', (e) => this.finish(createError('CAMWIRE_ERR_MALFORMED_MESSAGE', `${opts.label}: ${e.message}`, { cause: e })));
+    ws.on('error', (e: Error & { code?: string }) => {
+      // ws enforces maxPayload itself (and closes with 1009); anything else is a framing error.
+      const code = e.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'CAMWIRE_ERR_MESSAGE_TOO_LARGE' : 'CAMWIRE_ERR_MALFORMED_MESSAGE';
+      this.finish(createError(code, e.message, { cause: e }));
+    });
   }
 
   /** label names the browser in logs. */
