@@ -27,3 +27,6 @@ export { UdpServer, type UdpServerOptions } from './transports/udp/server.js';
 export { Reassembler, type ReassemblerOptions, type ReassemblerStats } from './transports/udp/reassembler.js';
 export { parseUdpUrl, type UdpUrl } from './config/udp-url.js';
 export type { UdpChoices } from './transports/udp/options.js';
+export { startLocalViewer, type LocalViewer, type LocalViewerOptions } from './api/local-viewer.js';
+export { decodeFrameMessage, encodeFrameMessage, type WsFrame } from './transports/ws/frame-message.js';
+export type { StreamInfo, ServerMessage, ClientMessage } from './transports/ws/control.js';

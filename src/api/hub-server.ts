@@ -5,52 +5,69 @@
 import { Hub } from '../hub/hub.js';
 import { DEFAULTS, type Config } from '../config/defaults.js';
 import { TcpServer } from '../transports/tcp/server.js';
+import type { HttpServer } from '../transports/http/server.js';
 import { udpOptions, type UdpChoices } from '../transports/udp/options.js';
 import { UdpServer } from '../transports/udp/server.js';
+import { startHttpListener, type HttpListener } from './http-listener.js';
 
 /**
- * HubServerOptions: any Config keys; `tcpPort: null` disables the TCP listener; `udpPort` (off
- * unless given) opens the UDP listener, tuned by the udp* keys and `nack`.
+ * HubServerOptions: any Config keys; `tcpPort: null` / `httpPort: null` disable that listener;
+ * `udpPort` (off unless given) opens the UDP listener, tuned by the udp* keys and `nack`;
+ * `webRoot` points the viewer at other built files (default dist/web).
  */
-export type HubServerOptions = Partial<Omit<Config, 'tcpPort'>> & { tcpPort?: number | null; udpPort?: number | null } & Pick<UdpChoices, 'nack'>;
+export type HubServerOptions = Partial<Omit<Config, 'tcpPort' | 'httpPort'>> & {
+  tcpPort?: number | null;
+  httpPort?: number | null;
+  udpPort?: number | null;
+  webRoot?: string;
+} & Pick<UdpChoices, 'nack'>;
 
-/** HubServer is a running hub: `hub` to publish/read in-process, `tcp` and `udp` for its ports. */
+/** HubServer is a running hub: `hub` to publish/read in-process, `tcp` / `http` / `udp` for their ports. */
 export interface HubServer {
   readonly hub: Hub;
   readonly tcp: TcpServer | undefined;
+  /** http serves the browser viewer, MJPEG, snapshots, /api and /metrics (and /ws). */
+  readonly http: HttpServer | undefined;
   readonly udp: UdpServer | undefined;
   /** close stops listeners, disconnects peers and ends readers. Idempotent. */
   close(): Promise<void>;
 }
 
-/** startHub creates a Hub and starts its listeners (TCP on 8089 unless told otherwise). */
+/** startHub creates a Hub and starts its listeners (TCP 8089 and HTTP 8080 unless told otherwise). */
 export async function startHub(opts: HubServerOptions = {}): Promise<HubServer> {
   const cfg = { ...DEFAULTS, ...opts };
   const hub = new Hub();
   let tcp: TcpServer | undefined;
-  if (opts.tcpPort !== null) {
-    tcp = new TcpServer(hub, { ...cfg, port: cfg.tcpPort ?? DEFAULTS.tcpPort });
-    await tcp.start();
-  }
+  let web: HttpListener | undefined;
   let udp: UdpServer | undefined;
-  if (opts.udpPort !== undefined && opts.udpPort !== null) {
-    udp = new UdpServer(hub, { ...udpOptions(cfg, { nack: opts.nack }), port: opts.udpPort, host: cfg.host });
-    try {
-      await udp.start();
-    } catch (e) {
-      await tcp?.close();
-      throw e;
+  const close = async () => {
+    await web?.close();
+    await udp?.close();
+    await tcp?.close();
+    await hub.close();
+  };
+  try {
+    if (opts.tcpPort !== null) {
+      tcp = new TcpServer(hub, { ...cfg, port: cfg.tcpPort ?? DEFAULTS.tcpPort });
+      await tcp.start();
     }
+    if (opts.udpPort !== undefined && opts.udpPort !== null) {
+      udp = new UdpServer(hub, { ...udpOptions(cfg, { nack: opts.nack }), port: opts.udpPort, host: cfg.host });
+      await udp.start();
+    }
+    if (opts.httpPort !== null) {
+      web = await startHttpListener(hub, {
+        ...cfg,
+        port: cfg.httpPort ?? DEFAULTS.httpPort,
+        tcpPort: tcp?.port,
+        connections: () => ({ tcp: tcp?.connections ?? 0 }),
+      });
+    }
+  } catch (e) {
+    // A listener failed (port in use): release what is already open before reporting it.
+    await close();
+    throw e;
   }
   let closing: Promise<void> | undefined;
-  return {
-    hub,
-    tcp,
-    udp,
-    close: () => (closing ??= (async () => {
-      await udp?.close();
-      await tcp?.close();
-      await hub.close();
-    })()),
-  };
+  return { hub, tcp, http: web?.http, udp, close: () => (closing ??= close()) };
 }

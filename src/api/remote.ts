@@ -19,7 +19,11 @@ export type RemoteOptions = Partial<Config> & { reconnect?: boolean } & UdpChoic
 
 const LOCAL = 'local';
 
-function clientOptions(opts: RemoteOptions, hint: string): TcpClientOptions {
+/** VIEW_HINT follows "connection refused" when viewing: what should be running there. */
+export const VIEW_HINT = 'is "camwire serve" or a listening "camwire send" running there?';
+
+/** clientOptions builds TcpClient options from config overrides (reconnecting by default). */
+export function clientOptions(opts: RemoteOptions, hint: string): TcpClientOptions {
   return { ...DEFAULTS, ...opts, reconnect: opts.reconnect ?? true, hint };
 }
 
@@ -31,15 +35,22 @@ export interface RemoteReader extends AsyncIterable<Frame> {
 }
 
 /**
+ * pullInto receives the stream at `url` (tcp:// or udp://) into stream `name` of `hub`; the
+ * returned link reconnects by itself and settles `done` as TcpClient does.
+ */
+export function pullInto(url: string, hub: Hub, name: string, opts: RemoteOptions): TcpClient | UdpLink {
+  return isUdpUrl(url) ? openUdpReader(url, hub, name, opts) : TcpClient.pull(parseStreamUrl(url), hub, name, clientOptions(opts, VIEW_HINT));
+}
+
+/**
  * readFrom connects to `url` (tcp://HOST:PORT/NAME, or udp:// — see config/udp-url) and yields
  * its frames, newest first when the consumer is slow; it reconnects by itself, and iteration
  * ends when the publisher ends the stream.
  */
 export function readFrom(url: string, opts: RemoteOptions = {}): RemoteReader {
-  const u = isUdpUrl(url) ? undefined : parseStreamUrl(url);
   const hub = new Hub();
   const reader = hub.read(LOCAL, { label: 'reader', quietDrops: true });
-  const client = u ? TcpClient.pull(u, hub, LOCAL, clientOptions(opts, 'is "camwire serve" or a listening "camwire send" running there?')) : openUdpReader(url, hub, LOCAL, opts);
+  const client = pullInto(url, hub, LOCAL, opts);
   // A fatal error (bad token, bad name) ends iteration instead of leaving it waiting forever.
   client.done.catch(() => reader.end());
   const close = async () => {

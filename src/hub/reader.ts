@@ -48,6 +48,7 @@ export class Reader implements AsyncIterable<Frame> {
   readonly rate = new RateMeter();
   private slot: Frame | undefined;
   private waiter: ((f: Frame | undefined) => void) | undefined;
+  private readyWaiter: ((ok: boolean) => void) | undefined;
   private needKeyframe = true;
   private done = false;
   private readonly dropReport: RateLimitedReport;
@@ -93,6 +94,7 @@ export class Reader implements AsyncIterable<Frame> {
       }
     }
     this.slot = frame;
+    this.wakeReady(true);
   }
 
   /** next resolves with the newest frame not yet taken, or undefined once the reader ended. */
@@ -101,6 +103,18 @@ export class Reader implements AsyncIterable<Frame> {
     const f = this.take();
     if (f || this.done) return Promise.resolve(f);
     return new Promise((resolve) => (this.waiter = resolve));
+  }
+
+  /**
+   * ready resolves true once a frame waits in the slot, without taking it, and false once the
+   * reader ended. A consumer whose sink is busy calls ready(), waits for the sink, then take()s:
+   * frames arriving meanwhile replace the waiting one instead of queuing (see hub/pump.ts).
+   */
+  ready(): Promise<boolean> {
+    if (this.slot) return Promise.resolve(true);
+    if (this.done) return Promise.resolve(false);
+    if (this.readyWaiter) throw new Error('Reader.ready() called again before the previous call resolved');
+    return new Promise((resolve) => (this.readyWaiter = resolve));
   }
 
   /** take returns the waiting frame without waiting, or undefined. */
@@ -120,6 +134,7 @@ export class Reader implements AsyncIterable<Frame> {
       this.waiter = undefined;
       w(undefined);
     }
+    this.wakeReady(false);
     this.onClose(this);
   }
 
@@ -162,6 +177,12 @@ export class Reader implements AsyncIterable<Frame> {
     this.rate.add(f.payload.length);
     this.latency.add((nowUs() - f.captureUs) / 1000);
     return f;
+  }
+
+  private wakeReady(ok: boolean): void {
+    const w = this.readyWaiter;
+    this.readyWaiter = undefined;
+    w?.(ok);
   }
 
   private drop(n: number): void {

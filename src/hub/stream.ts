@@ -19,6 +19,8 @@ export interface StreamStats {
   height: number;
   framesIn: number;
   bytesIn: number;
+  /** dropped: frames skipped by slow readers of this stream, including readers that left. */
+  dropped: number;
   fps: number;
   bitrate: number;
   lastFrameAgeMs: number | null;
@@ -53,6 +55,8 @@ export class Stream {
   private current: object | null = null;
   private lastFrame: Frame | undefined;
   private lastAt = 0;
+  /** droppedByGone keeps the drops of readers that left, so `dropped` only ever grows. */
+  private droppedByGone = 0;
 
   constructor(
     readonly name: string,
@@ -102,7 +106,9 @@ export class Stream {
   /** read adds a reader; it gets the newest frame at once if that frame is a keyframe. */
   read(opts: ReaderOptions = {}): Reader {
     const r = new Reader(this.name, opts, (rr) => {
-      if (this.readers.delete(rr)) this.hooks.changed(this);
+      if (!this.readers.delete(rr)) return;
+      this.droppedByGone += rr.dropped;
+      this.hooks.changed(this);
     });
     this.readers.add(r);
     if (this.lastFrame?.keyframe) r.offer(this.lastFrame);
@@ -118,6 +124,7 @@ export class Stream {
   /** stats returns a copy of the counters. */
   stats(now = Date.now()): StreamStats {
     const f = this.lastFrame;
+    const readers = [...this.readers].map((r) => r.stats());
     return {
       name: this.name,
       publisher: this.publisherLabel,
@@ -126,10 +133,11 @@ export class Stream {
       height: f?.height ?? 0,
       framesIn: this.framesIn,
       bytesIn: this.bytesIn,
+      dropped: readers.reduce((n, r) => n + r.dropped, this.droppedByGone),
       fps: this.rate.fps(now),
       bitrate: this.rate.bitsPerSecond(now),
       lastFrameAgeMs: f ? now - this.lastAt : null,
-      readers: [...this.readers].map((r) => r.stats()),
+      readers,
     };
   }
 

@@ -27,12 +27,19 @@ export const ERROR_CODES = {
   CAMWIRE_ERR_CONFIG: { kind: 'config', text: 'an invalid configuration value' },
   CAMWIRE_ERR_BAD_FRAME: { kind: 'media', text: 'a frame whose payload is not what its codec says' },
   CAMWIRE_ERR_SOURCE: { kind: 'media', text: 'a video source failed' },
-  CAMWIRE_ERR_FFMPEG_MISSING: { kind: 'config', text: 'no usable ffmpeg binary was found' },
+  CAMWIRE_ERR_FFMPEG_MISSING: { kind: 'config', text: 'no usable ffmpeg binary (ffmpeg, ffplay) was found' },
   CAMWIRE_ERR_CLOSED: { kind: 'network', text: 'the component was closed' },
   CAMWIRE_ERR_SHORT_DATAGRAM: { kind: 'protocol', text: 'a UDP datagram shorter than its header or its declared payload' },
   CAMWIRE_ERR_BAD_FRAGMENT: { kind: 'protocol', text: 'a UDP fragment whose index, counts and lengths do not fit together' },
   CAMWIRE_ERR_UNKNOWN_PEER: { kind: 'protocol', text: 'a UDP datagram from an address or stream id this socket does not serve' },
   CAMWIRE_ERR_TOO_MANY_PEERS: { kind: 'limit', text: 'the UDP hub already serves as many peers as it allows' },
+  CAMWIRE_ERR_TOO_MANY_SUBSCRIPTIONS: { kind: 'limit', text: 'a viewer asked for more streams at once than allowed' },
+  CAMWIRE_ERR_BAD_REQUEST: { kind: 'protocol', text: 'an HTTP request camwire cannot serve (bad path, method or header)' },
+  CAMWIRE_ERR_METHOD_NOT_ALLOWED: { kind: 'protocol', text: 'an HTTP method the endpoint does not serve' },
+  CAMWIRE_ERR_URL_TOO_LONG: { kind: 'limit', text: 'an HTTP request target longer than the limit' },
+  CAMWIRE_ERR_NOT_FOUND: { kind: 'protocol', text: 'no such stream or page' },
+  CAMWIRE_ERR_NO_FRAME_YET: { kind: 'media', text: 'the stream exists but has not delivered a frame yet' },
+  CAMWIRE_ERR_WRONG_CODEC: { kind: 'media', text: 'the stream carries a codec this endpoint cannot serve' },
 } as const;
 
 /** ErrorCode is one key of ERROR_CODES. */

@@ -25,7 +25,7 @@ const summary = (p: Proc) => JSON.parse(p.stdout().trim().split('\n').pop()!);
 
 describe('camwire over UDP (the real binary)', () => {
   it('serve --udp, send to the hub over UDP, view from the hub over UDP', async () => {
-    const hub = run(['serve', '--udp', '0', '--tcp', String(await freePort()), '--host', '127.0.0.1']);
+    const hub = run(['serve', '--udp', '0', '--tcp', String(await freePort()), '--http', '0', '--host', '127.0.0.1']);
     const [, port] = await hub.waitFor(/udp:\/\/127\.0\.0\.1:(\d+)/);
     run(['send', 'testsrc', `udp://127.0.0.1:${port}/lab`, '--size', '320x240', '--fps', '30']);
     const view = run(['view', `udp://127.0.0.1:${port}/lab`, '--frames', '20', '--json']);

@@ -5,7 +5,7 @@ import { startHub } from '../../api/hub-server.js';
 import { COMMON_HELP, configFrom, parse } from '../args.js';
 import { untilSignal } from '../run.js';
 import type { Command } from './command.js';
-import { help } from './serve.js';
+import { help, viewerUrl } from './serve.js';
 import { makeSource, SEND_OPTIONS } from './send.js';
 
 const usage = `Usage: camwire demo [--tcp PORT] [--http PORT] [--size WxH] [--fps N]
@@ -35,6 +35,7 @@ export const demo: Command = {
     process.stdout.write(
       [
         `camwire demo: hub on tcp port ${port}, test pattern streaming as "demo".`,
+        ...(server.http ? [`Open the viewer in a browser:`, `  ${viewerUrl(server.http.port, cfg.token, cfg.host)}`] : []),
         `Watch it from another terminal:`,
         `  npx camwire view tcp://127.0.0.1:${port}/demo --frames 90 --output shots/ --json`,
         `  npx camwire view tcp://127.0.0.1:${port}/demo --output - | ffplay -f mjpeg -`,

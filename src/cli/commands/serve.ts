@@ -5,6 +5,7 @@ import { startHub } from '../../api/hub-server.js';
 import { COMMON_HELP, configFrom, parse, parseNumber } from '../args.js';
 import { makeSource, SOURCE_HELP, SOURCE_OPTIONS } from '../source-options.js';
 import { redactUrl } from '../../sources/spec.js';
+import { hostForUrl } from '../../config/url.js';
 import { createError } from '../../util/errors.js';
 import { isValidStreamName } from '../../frame/frame.js';
 import { untilSignal } from '../run.js';
@@ -63,11 +64,21 @@ export const serve: Command = {
       await p.source.start(server.hub.publish(p.name, redactUrl(p.spec)));
       log.info(`pulling "${p.name}" from ${redactUrl(p.spec)}`);
     }
+    if (server.http) log.info(`viewer: ${viewerUrl(server.http.port, cfg.token, cfg.host)} (MJPEG, snapshots, /api/streams, /metrics: docs/http.md)`);
     const err = await untilSignal([...pulled.map((p) => p.source), server]);
     if (err) throw err;
     return 0;
   },
 };
+
+/**
+ * viewerUrl is the address of the browser viewer: on this machine when the hub listens on every
+ * interface, else on the one address it listens on. The token itself is not printed.
+ */
+export function viewerUrl(port: number, token = '', host = '0.0.0.0'): string {
+  const where = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : hostForUrl(host);
+  return `http://${where}:${port}/${token ? '?token=YOUR_TOKEN' : ''}`;
+}
 
 /** help prints a usage text to stdout and returns exit code 0. */
 export function help(text: string): number {

@@ -9,6 +9,7 @@ import { isJpeg } from '../../codecs/jpeg.js';
 import type { Config } from '../../config/defaults.js';
 import { createError, isCamwireError, type CamwireError } from '../../util/errors.js';
 import { createLogger } from '../../util/logger.js';
+import { boundPort, listen } from '../../util/listen.js';
 import { Connection } from './connection.js';
 import { encodeEnd, encodeWelcome, type Hello, type Message } from './messages.js';
 import { AGENT } from './agent.js';
@@ -36,20 +37,14 @@ export class TcpServer {
   /** start listens; rejects with CAMWIRE_ERR_LISTEN if the port cannot be opened. */
   async start(): Promise<void> {
     const server = createServer((s) => this.accept(s));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (e: NodeJS.ErrnoException) =>
-        reject(createError('CAMWIRE_ERR_LISTEN', `cannot listen on tcp://${this.opts.host}:${this.opts.port}: ${e.code === 'EADDRINUSE' ? 'port already in use (is another camwire running? pick another with --tcp)' : e.code ?? e.message}`, { cause: e })),
-      );
-      server.listen(this.opts.port, this.opts.host, () => resolve());
-    });
-    server.on('error', (e) => log.error(`server error: ${e.message}`));
+    const target = { url: `tcp://${this.opts.host}:${this.opts.port}`, inUseHint: 'is another camwire running? pick another with --tcp' };
+    await listen(server, this.opts.port, this.opts.host, target, log);
     this.server = server;
   }
 
   /** port is the bound port (useful with port 0). */
   get port(): number {
-    const a = this.server?.address();
-    return a && typeof a === 'object' ? a.port : 0;
+    return boundPort(this.server);
   }
 
   /** connections is the number of open connections. */

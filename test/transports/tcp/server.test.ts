@@ -18,7 +18,7 @@ let source: TestSource;
 
 before(async () => {
   // Short timers so the stalled-peer cases finish quickly; the logic is the same at any value.
-  server = await startHub({ tcpPort: 0, host: '127.0.0.1', timeoutMs: 600, keepaliveMs: 150, handshakeTimeoutMs: 400 });
+  server = await startHub({ tcpPort: 0, httpPort: null, host: '127.0.0.1', timeoutMs: 600, keepaliveMs: 150, handshakeTimeoutMs: 400 });
   port = server.tcp!.port;
   source = new TestSource({ width: 160, height: 120, fps: 30, quality: 60 });
   await source.start(server.hub.publish('cam', 'test'));
@@ -143,7 +143,7 @@ test('viewers receive frames in order with their capture time and size', async (
 });
 
 test('a hub started with a token refuses clients without it', async () => {
-  const guarded = await startHub({ tcpPort: 0, host: '127.0.0.1', token: 'sesame' });
+  const guarded = await startHub({ tcpPort: 0, httpPort: null, host: '127.0.0.1', token: 'sesame' });
   try {
     const bad = readFrom(`tcp://127.0.0.1:${guarded.tcp!.port}/x`);
     await assert.rejects(bad.client.done, (e) => isCamwireError(e, 'CAMWIRE_ERR_UNAUTHORIZED'));

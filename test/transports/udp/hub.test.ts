@@ -18,7 +18,7 @@ let port: number;
 const closers: { close(): Promise<void> }[] = [];
 before(async () => {
   pictures = await jpegFrames(3);
-  server = await startHub({ tcpPort: null, udpPort: 0, host: '127.0.0.1', udpRefreshMs: REFRESH_MS });
+  server = await startHub({ tcpPort: null, httpPort: null, udpPort: 0, host: '127.0.0.1', udpRefreshMs: REFRESH_MS });
   port = server.udp!.port;
 });
 after(async () => {
@@ -119,7 +119,7 @@ describe('udp hub', () => {
   });
 
   it('refuses a viewer with the wrong token for good, with CAMWIRE_ERR_UNAUTHORIZED', async () => {
-    const guarded = await startHub({ tcpPort: null, udpPort: 0, host: '127.0.0.1', token: 'secret' });
+    const guarded = await startHub({ tcpPort: null, httpPort: null, udpPort: 0, host: '127.0.0.1', token: 'secret' });
     closers.push(guarded);
     const view = readFrom(`udp://127.0.0.1:${guarded.udp!.port}/x`, { token: 'wrong' });
     closers.push(view);

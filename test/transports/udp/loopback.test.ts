@@ -93,7 +93,7 @@ describe('udp over IPv6 loopback', () => {
   });
 
   it('publishes to and views from a hub on [::1]', async () => {
-    const hub = await startHub({ tcpPort: null, udpPort: 0, host: '::1' });
+    const hub = await startHub({ tcpPort: null, httpPort: null, udpPort: 0, host: '::1' });
     closers.push(hub);
     const reader = readFrom(`udp://[::1]:${hub.udp!.port}/six`);
     const out = await publishTo(`udp://[::1]:${hub.udp!.port}/six`);

@@ -1,0 +1,191 @@
+/**
+ * server: the HTTP side of a hub (node:http, no framework): the browser viewer, MJPEG, snapshots,
+ * the JSON API, Prometheus metrics and health. WebSocket upgrades on /ws are checked here (path,
+ * token) and handed to whoever registered for them (the ws transport, wired up in api/).
+ *
+ * A bad request (unknown path, method, oversized or malformed headers, path tricks) gets its 4xx
+ * and nothing else happens: no stream is created, no reader attached.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
+import type { Hub } from '../../hub/hub.js';
+import type { Config } from '../../config/defaults.js';
+import { createError, isCamwireError, type CamwireError } from '../../util/errors.js';
+import { createLogger } from '../../util/logger.js';
+import { boundPort, listen } from '../../util/listen.js';
+import { streamSummaries } from './api.js';
+import { presentedToken, tokenMatches } from './auth.js';
+import { collectMetrics, METRICS_CONTENT_TYPE, renderFamilies, type Connections } from './metrics.js';
+import { serveMjpeg } from './mjpeg.js';
+import { BASE_HEADERS, sendError, sendJson, statusOf } from './reply.js';
+import { parseTarget, PUBLIC_ROUTES, type Target } from './router.js';
+import { serveSnapshot } from './snapshot.js';
+import { StaticFiles } from './static.js';
+
+const log = createLogger('http');
+
+/** MAX_HEADER_BYTES: real clients send < 2 KiB of headers; 8 KiB is plenty and bounds memory. */
+export const MAX_HEADER_BYTES = 8 * 1024;
+/** HEADERS_TIMEOUT_MS: a client gets 10 s to send its headers (slowloris protection). */
+export const HEADERS_TIMEOUT_MS = 10_000;
+/** TIMEOUT_CHECK_MS: how often node enforces that timeout (its default, 30 s, lets a slow client linger 40 s). */
+const TIMEOUT_CHECK_MS = 1000;
+/** MAX_HTTP_CONNECTIONS: each costs a file descriptor; 1024 viewers is far past a small hub. */
+export const MAX_HTTP_CONNECTIONS = 1024;
+
+/** UpgradeHandler takes over an authorised WebSocket upgrade request. */
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+/** HttpServerOptions: where to listen, the token, and the hooks api/ wires in. */
+export type HttpServerOptions = Pick<Config, 'token' | 'writeStallMs'> & {
+  port: number;
+  host: string;
+  /** webRoot holds the built viewer (default dist/web). */
+  webRoot?: string;
+  /** upgrade handles `GET /ws` upgrades; without it /ws answers 404. */
+  upgrade?: UpgradeHandler;
+  /** connections reports other transports' open connections for /metrics. */
+  connections?: () => Connections;
+  /** headersTimeoutMs overrides HEADERS_TIMEOUT_MS (tests). */
+  headersTimeoutMs?: number;
+};
+
+/** HttpServer serves a Hub over HTTP; see the file comment. */
+export class HttpServer {
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  private readonly files: StaticFiles;
+  /** responses counts responses by status code (for /metrics). */
+  readonly responses = new Map<number, number>();
+
+  constructor(
+    private readonly hub: Hub,
+    private readonly opts: HttpServerOptions,
+  ) {
+    this.files = new StaticFiles(opts.webRoot);
+    if (!this.files.built) log.warn(`viewer files missing in ${this.files.root}: run "npm run build" (API, MJPEG and metrics still work)`);
+  }
+
+  /** start listens; rejects with CAMWIRE_ERR_LISTEN if the port cannot be opened. */
+  async start(): Promise<void> {
+    const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, connectionsCheckingInterval: TIMEOUT_CHECK_MS }, (req, res) => this.onRequest(req, res));
+    server.headersTimeout = this.opts.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
+    server.requestTimeout = server.headersTimeout * 2;
+    server.maxConnections = MAX_HTTP_CONNECTIONS;
+    server.on('connection', (s: Socket) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => this.onClientError(err, socket));
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
+    await listen(server, this.opts.port, this.opts.host, { url: `http://${this.opts.host}:${this.opts.port}`, inUseHint: 'pick another with --http' }, log);
+    this.server = server;
+  }
+
+  /** port is the bound port (useful with port 0). */
+  get port(): number {
+    return boundPort(this.server);
+  }
+
+  /** connections is the number of open HTTP connections (MJPEG viewers included). */
+  get connections(): number {
+    return this.sockets.size;
+  }
+
+  /** close stops listening and drops every connection (MJPEG responses never end by themselves). */
+  async close(): Promise<void> {
+    const s = this.server;
+    this.server = undefined;
+    if (!s) return;
+    const closed = new Promise<void>((r) => s.close(() => r()));
+    for (const sock of this.sockets) sock.destroy();
+    await closed;
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    res.on('finish', () => this.count(res.statusCode));
+    try {
+      const t = this.authorise(req);
+      this.dispatch(t, req, res);
+    } catch (e) {
+      const err: CamwireError = isCamwireError(e) ? e : createError('CAMWIRE_ERR_BAD_REQUEST', String(e));
+      if (statusOf(err.code) === 500) log.error(`${req.method} ${req.url?.slice(0, 200)}: ${err.message}`);
+      if (!res.headersSent) sendError(res, err);
+      else res.destroy();
+    }
+  }
+
+  /** authorise routes the request and checks the token where the route needs one. */
+  private authorise(req: IncomingMessage): Target {
+    const t = parseTarget(req.method ?? '', req.url ?? '');
+    if (this.opts.token && !PUBLIC_ROUTES.has(t.route.kind) && !tokenMatches(this.opts.token, presentedToken(req.headers, t.query))) {
+      throw createError('CAMWIRE_ERR_UNAUTHORIZED', 'missing or wrong token: send "Authorization: Bearer TOKEN" or add ?token=TOKEN');
+    }
+    return t;
+  }
+
+  private dispatch({ route }: Target, req: IncomingMessage, res: ServerResponse): void {
+    const label = `http ${req.socket.remoteAddress}:${req.socket.remotePort}`;
+    switch (route.kind) {
+      case 'static':
+        return this.files.serve(route.file, req.headers['if-none-match'], res);
+      case 'mjpeg':
+        return serveMjpeg(this.hub, route.stream, res, { writeStallMs: this.opts.writeStallMs, label });
+      case 'snapshot':
+        return serveSnapshot(this.hub, route.stream, res);
+      case 'streams':
+        return sendJson(res, 200, streamSummaries(this.hub));
+      case 'metrics': {
+        const body = renderFamilies(collectMetrics(this.hub, { http: this.connections, ...this.opts.connections?.() }, this.responses));
+        res.writeHead(200, { ...BASE_HEADERS, 'Content-Type': METRICS_CONTENT_TYPE, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+        return void res.end(req.method === 'HEAD' ? undefined : body);
+      }
+      case 'healthz':
+        return sendJson(res, 200, { status: 'ok', streams: this.hub.names().length, uptimeSeconds: Math.round(process.uptime()) });
+      case 'ws':
+        throw createError('CAMWIRE_ERR_BAD_REQUEST', '/ws is the viewer WebSocket: connect with a WebSocket client');
+    }
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    try {
+      const t = this.authorise(req);
+      if (t.route.kind !== 'ws' || !this.opts.upgrade) throw createError('CAMWIRE_ERR_NOT_FOUND', 'WebSocket upgrades are served on /ws only');
+      if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') throw createError('CAMWIRE_ERR_BAD_REQUEST', 'only "Upgrade: websocket" is supported');
+      // The socket now belongs to the WebSocket side: counted and closed there, not here.
+      this.sockets.delete(req.socket);
+      this.opts.upgrade(req, socket, head);
+    } catch (e) {
+      const err = isCamwireError(e) ? e : createError('CAMWIRE_ERR_BAD_REQUEST', String(e));
+      const status = statusOf(err.code);
+      this.count(status);
+      rawReply(socket, status, JSON.stringify({ error: { code: err.code, message: err.message } }));
+    }
+  }
+
+  private onClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+    // A client that connected and closed without a request is not an error worth a reply.
+    if (err.code === 'HPE_INVALID_EOF_STATE' || err.code === 'ECONNRESET') return void socket.destroy();
+    // Node's parser rejected the request before any handler: answer once, then hang up.
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    this.count(status);
+    rawReply(socket, status, '');
+  }
+
+  private count(status: number): void {
+    this.responses.set(status, (this.responses.get(status) ?? 0) + 1);
+  }
+}
+
+const REASONS: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 405: 'Method Not Allowed', 408: 'Request Timeout', 414: 'URI Too Long', 431: 'Request Header Fields Too Large' };
+
+/** rawReply answers on a socket node:http no longer manages (client errors, refused upgrades). */
+function rawReply(socket: Duplex, status: number, body: string): void {
+  if (!socket.writable) return void socket.destroy();
+  socket.end(
+    `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+  setTimeout(() => socket.destroy(), 1000).unref();
+}

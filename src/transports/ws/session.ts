@@ -1,0 +1,201 @@
+/**
+ * session: one browser WebSocket. It holds the streams the page subscribed to, one hub Reader per
+ * subscribed stream, and pumps each reader's newest frame into the socket only when there is room
+ * (hub/pump.ts): the socket's send buffer is low and, for a page that acknowledges frames, fewer
+ * than ACK_WINDOW frames of that stream are in flight. A slow page skips frames; it never lags.
+ */
+import type { WebSocket } from 'ws';
+import type { Frame } from '../../frame/frame.js';
+import type { Hub } from '../../hub/hub.js';
+import type { Reader } from '../../hub/reader.js';
+import { pumpNewest, type FrameSink } from '../../hub/pump.js';
+import { createError, isCamwireError, type CamwireError } from '../../util/errors.js';
+import { ACK_WINDOW, parseClientMessage, WS_POLICY_CLOSE, type ServerMessage } from './control.js';
+
+/**
+ * WS_LOW_WATER_BYTES: a frame is sent only while at most this much waits in user space. 128 KiB
+ * is about one 720p JPEG: the socket never holds more than the frame in flight and one more.
+ */
+export const WS_LOW_WATER_BYTES = 128 * 1024;
+
+/** SessionOptions: how frames become messages, and where the session reports its end. */
+export interface SessionOptions {
+  label: string;
+  /** encode turns a frame into its binary message (cached per frame by the server). */
+  encode: (f: Frame) => Uint8Array;
+  onClose: (s: Session, err: CamwireError | undefined) => void;
+}
+
+/** Session is one connected browser; see the file comment. */
+export class Session {
+  /** wanted: the names the page subscribed to. */
+  private wanted = new Set<string>();
+  private readonly subs = new Map<string, Subscription>();
+  private done = false;
+  /** acking: the page acknowledges frames (subscribe with "ack": true). */
+  acking = false;
+  lastPongAt = Date.now();
+  /** lastFlushAt: when the socket last finished writing something (stall detection). */
+  lastFlushAt = Date.now();
+
+  constructor(
+    readonly ws: WebSocket,
+    private readonly hub: Hub,
+    private readonly opts: SessionOptions,
+  ) {
+    ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
+    ws.on('pong', () => (this.lastPongAt = Date.now()));
+    ws.on('close', () => this.finish(undefined));
+    ws.on('error', (e: Error & { code?: string }) => {
+      // ws enforces maxPayload itself (and closes with 1009); anything else is a framing error.
+      const code = e.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'CAMWIRE_ERR_MESSAGE_TOO_LARGE' : 'CAMWIRE_ERR_MALFORMED_MESSAGE';
+      this.finish(createError(code, e.message, { cause: e }));
+    });
+  }
+
+  /** label names the browser in logs. */
+  get label(): string {
+    return this.opts.label;
+  }
+
+  /** closed tells whether the socket is gone. */
+  get closed(): boolean {
+    return this.done;
+  }
+
+  /** socketBusy tells whether more than WS_LOW_WATER_BYTES wait in the socket's send buffer. */
+  socketBusy(): boolean {
+    return this.ws.bufferedAmount > WS_LOW_WATER_BYTES;
+  }
+
+  /** send writes one JSON control message. */
+  send(m: ServerMessage): void {
+    this.sendText(JSON.stringify(m));
+  }
+
+  /** sendText writes an already serialised control message (one string shared by all pages). */
+  sendText(text: string): void {
+    if (!this.done) this.ws.send(text);
+  }
+
+  /** sendFrame writes one frame message; every flush wakes the pumps waiting for room. */
+  sendFrame(f: Frame): void {
+    this.ws.send(this.opts.encode(f), { binary: true }, (err) => {
+      if (!err) this.lastFlushAt = Date.now();
+      for (const s of this.subs.values()) s.room.fire();
+    });
+  }
+
+  /** reconcile attaches readers to wanted streams that exist now (called on hub changes). */
+  reconcile(): void {
+    if (this.done) return;
+    for (const name of this.wanted) {
+      if (this.subs.has(name) || !this.hub.get(name)) continue;
+      const sub = new Subscription(this.hub.read(name, { label: this.opts.label }), this);
+      this.subs.set(name, sub);
+      void pumpNewest(sub.reader, sub).finally(() => {
+        if (this.subs.get(name) === sub) this.subs.delete(name);
+      });
+    }
+  }
+
+  /** fail tells the browser why and closes with 1008 (policy violation). */
+  fail(err: CamwireError): void {
+    if (this.done) return;
+    this.send({ type: 'error', code: err.code, message: err.message });
+    this.ws.close(WS_POLICY_CLOSE, err.code);
+    this.finish(err);
+    // A peer that ignores the close handshake is cut off.
+    setTimeout(() => this.ws.terminate(), 1000).unref();
+  }
+
+  /** terminate drops the socket at once (dead or stalled peer, server shutdown). */
+  terminate(err?: CamwireError): void {
+    this.ws.terminate();
+    this.finish(err);
+  }
+
+  private onMessage(data: Buffer, isBinary: boolean): void {
+    if (this.done) return;
+    try {
+      if (isBinary) throw createError('CAMWIRE_ERR_UNEXPECTED_MESSAGE', 'a browser may not send binary messages');
+      const m = parseClientMessage(data.toString('utf8'));
+      if (m.type === 'ack') return this.subs.get(m.stream)?.ack();
+      this.acking = m.ack;
+      this.wanted = new Set(m.streams);
+      for (const [name, sub] of this.subs) {
+        if (this.wanted.has(name)) continue;
+        this.subs.delete(name);
+        sub.reader.close();
+      }
+      for (const sub of this.subs.values()) sub.room.fire(); // acking may have changed
+      this.reconcile();
+    } catch (e) {
+      this.fail(isCamwireError(e) ? e : createError('CAMWIRE_ERR_MALFORMED_MESSAGE', String(e)));
+    }
+  }
+
+  private finish(err: CamwireError | undefined): void {
+    if (this.done) return;
+    this.done = true;
+    for (const s of this.subs.values()) {
+      s.reader.close();
+      s.room.fire();
+    }
+    this.subs.clear();
+    this.opts.onClose(this, err);
+  }
+}
+
+/** Signal is a reusable wake-up: wait() resolves at the next fire(). */
+class Signal {
+  private waiting: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+
+  wait(): Promise<void> {
+    return (this.waiting ??= new Promise((r) => (this.wake = r)));
+  }
+
+  fire(): void {
+    const w = this.wake;
+    this.waiting = undefined;
+    this.wake = undefined;
+    w?.();
+  }
+}
+
+/** Subscription is one stream on one socket: the pump's FrameSink, with its ack window. */
+class Subscription implements FrameSink {
+  /** inFlight counts frames sent and not yet acknowledged (acking pages only). */
+  private inFlight = 0;
+  /** room fires when this subscription may have room again (a flush or an ack). */
+  readonly room = new Signal();
+
+  constructor(
+    readonly reader: Reader,
+    private readonly session: Session,
+  ) {}
+
+  get closed(): boolean {
+    return this.session.closed;
+  }
+
+  busy(): boolean {
+    return this.session.socketBusy() || (this.session.acking && this.inFlight >= ACK_WINDOW);
+  }
+
+  writable(): Promise<void> {
+    return this.room.wait();
+  }
+
+  write(f: Frame): void {
+    if (this.session.acking) this.inFlight++;
+    this.session.sendFrame(f);
+  }
+
+  /** ack records that the page consumed one frame of this stream. */
+  ack(): void {
+    if (this.inFlight > 0) this.inFlight--;
+    this.room.fire();
+  }
+}
