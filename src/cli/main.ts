@@ -4,6 +4,7 @@
  */
 import { ConfigError, isCamwireError } from '../util/errors.js';
 import type { Command } from './commands/command.js';
+import { installSignalHandlers } from './run.js';
 import { demo } from './commands/demo.js';
 import { devices } from './commands/devices.js';
 import { doctor } from './commands/doctor.js';
@@ -46,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
   return cmd.run(rest);
 }
 
+installSignalHandlers();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
