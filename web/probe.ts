@@ -14,6 +14,8 @@ export interface StreamProbe {
   skipped: number;
   /** latencies: capture→drawn, ms, oldest first. */
   latencies: number[];
+  /** decodeErrors counts frames the decoder failed on (H.264: each restarts at a keyframe). */
+  decodeErrors: number;
   state: string;
   width: number;
   height: number;
@@ -43,7 +45,7 @@ export const probe: Probe = {
 
 /** streamProbe returns (creating) the probe entry for `name`. */
 export function streamProbe(name: string): StreamProbe {
-  return (probe.streams[name] ??= { drawn: 0, skipped: 0, latencies: [], state: 'waiting', width: 0, height: 0 });
+  return (probe.streams[name] ??= { drawn: 0, skipped: 0, latencies: [], decodeErrors: 0, state: 'waiting', width: 0, height: 0 });
 }
 
 /** recordLatency appends one sample; past 1.5 × MAX_SAMPLES the oldest are trimmed in one go. */

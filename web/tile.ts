@@ -2,9 +2,10 @@
  * tile: one stream on the page — its canvas, the stats overlay (name, size, fps, bitrate,
  * capture→display latency) and its state: waiting, live, no signal, unsupported codec, ended.
  */
+import type { Codec } from '../src/frame/frame.js';
 import type { StreamInfo } from '../src/transports/ws/control.js';
 import type { WsFrame } from '../src/transports/ws/frame-message.js';
-import { createDecoder, type FrameDecoder, type Size } from './decoders/decoder.js';
+import { CannotDecodeError, createDecoder, type FrameDecoder, type Size } from './decoders/decoder.js';
 import { download, fileStamp, formatBitrate, h } from './dom.js';
 import { icon } from './icons.js';
 import { Latest } from './latest.js';
@@ -44,6 +45,8 @@ export class Tile {
   private readonly probe: StreamProbe;
   private readonly latest: Latest<WsFrame>;
   private decoder: FrameDecoder | undefined;
+  /** cannot: the codec this browser cannot show (the tile stays 'unsupported' while it lasts). */
+  private cannot: Codec | undefined;
   private state: TileState = 'waiting';
   private lastFrameAt = 0;
   private shown: WsFrame | undefined;
@@ -91,10 +94,11 @@ export class Tile {
   /** frame takes one frame off the socket; decoding keeps only the newest while busy. */
   frame(f: WsFrame, bytes: number): void {
     this.window.bytes += bytes;
+    if (f.codec === this.cannot) return this.actions.consumed(this.name);
     if (this.state !== 'ended' && this.decoder?.codec !== f.codec) {
       this.decoder?.close();
       this.decoder = createDecoder(f.codec);
-      if (!this.decoder) this.setState('unsupported', `${f.codec.toUpperCase()} cannot be shown in the browser yet. Play it with: camwire view URL --play`);
+      if (!this.decoder) this.unsupported(f.codec, `${f.codec.toUpperCase()} cannot be shown in the browser yet. Play it with: camwire view URL --play`);
     }
     if (this.state === 'ended' || !this.decoder) return this.actions.consumed(this.name);
     this.latest.push(f);
@@ -159,7 +163,16 @@ export class Tile {
   }
 
   private async draw(f: WsFrame): Promise<void> {
-    const pic = await this.decoder?.decode(f, this.fit(f));
+    const decoder = this.decoder;
+    let pic;
+    try {
+      pic = await decoder?.decode(f, this.fit(f));
+    } catch (e) {
+      if (!(e instanceof CannotDecodeError) || decoder !== this.decoder) throw e;
+      return this.unsupported(f.codec, e.message);
+    } finally {
+      this.probe.decodeErrors = decoder?.errors ?? 0;
+    }
     if (!pic) return;
     try {
       if (this.canvas.width !== pic.width || this.canvas.height !== pic.height) {
@@ -170,7 +183,7 @@ export class Tile {
     } finally {
       pic.close();
     }
-    const latencyMs = (wallClockUs() - f.captureUs) / 1000;
+    const latencyMs = (wallClockUs() - (pic.captureUs ?? f.captureUs)) / 1000;
     if (this.shown?.width !== f.width || this.shown?.height !== f.height) {
       this.res.textContent = `${f.width}×${f.height}`;
       this.probe.width = f.width;
@@ -205,6 +218,14 @@ export class Tile {
     const scale = Math.min(b.width / f.width, b.height / f.height);
     if (scale > 7 / 8) return undefined;
     return { width: Math.max(1, Math.round(f.width * scale)), height: Math.max(1, Math.round(f.height * scale)) };
+  }
+
+  /** unsupported shows why `codec` cannot be shown here; its frames are acknowledged unseen. */
+  private unsupported(codec: Codec, notice: string): void {
+    this.decoder?.close();
+    this.decoder = undefined;
+    this.cannot = codec;
+    this.setState('unsupported', notice);
   }
 
   private setState(s: TileState, notice: string): void {

@@ -22,7 +22,7 @@
  */
 import { createError } from '../util/errors.js';
 import { ChunkQueue } from './chunk-queue.js';
-import { joinAnnexB } from './h264-nal.js';
+import { joinAnnexB } from './h264-join.js';
 import type { SplitUnit, Splitter } from './splitter.js';
 
 const FLV_HEADER_BYTES = 9;

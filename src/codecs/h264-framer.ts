@@ -7,7 +7,8 @@
  * (or only out of band, in RTSP's SDP or an FLV/MP4 header). The framer remembers the newest
  * SPS and PPS it saw and inserts them into any IDR access unit that lacks them.
  */
-import { isVcl, joinAnnexB, NalType, nalType, splitAnnexB } from './h264-nal.js';
+import { isVcl, NalType, nalType, splitAnnexB } from './h264-nal.js';
+import { joinAnnexB } from './h264-join.js';
 import { parseSps, type Sps } from './h264-sps.js';
 
 /** H264Picture is one access unit ready to become a Frame. */

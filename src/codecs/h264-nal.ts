@@ -1,6 +1,7 @@
 /**
  * h264-nal: H.264 NAL units in Annex B byte streams — types, start codes, emulation prevention
- * and an exp-Golomb bit reader (ITU-T H.264 §7.3, §7.4.1, §9.1). Pure, no I/O.
+ * and an exp-Golomb bit reader (ITU-T H.264 §7.3, §7.4.1, §9.1). Pure, no I/O and no Node APIs:
+ * the browser viewer bundles it (through h264-sps.ts). Writing Annex B is in h264-join.ts.
  *
  * ```
  * Annex B:  00 00 00 01 | NAL | 00 00 01 | NAL | …      start codes of 3 or 4 bytes
@@ -23,9 +24,6 @@ export const NalType = {
   END_OF_STREAM: 11,
   FILLER: 12,
 } as const;
-
-/** START_CODE is the 4-byte Annex B start code camwire writes before every NAL. */
-export const START_CODE = Buffer.from([0, 0, 0, 1]);
 
 /** nalType returns the 5-bit type of a NAL unit (its first byte). */
 export function nalType(nal: Uint8Array): number {
@@ -56,19 +54,6 @@ export function splitAnnexB(b: Buffer): Buffer[] {
   }
   if (start >= 0 && start < b.length) out.push(b.subarray(start, b.length - zeros));
   return out.filter((n) => n.length > 0);
-}
-
-/** joinAnnexB serialises NAL units as one Annex B buffer, each after a 4-byte start code. */
-export function joinAnnexB(nals: readonly Uint8Array[]): Buffer {
-  const size = nals.reduce((s, n) => s + 4 + n.length, 0);
-  const out = Buffer.allocUnsafe(size);
-  let o = 0;
-  for (const n of nals) {
-    START_CODE.copy(out, o);
-    out.set(n, o + 4);
-    o += 4 + n.length;
-  }
-  return out;
 }
 
 /** unescapeRbsp removes emulation-prevention bytes (00 00 03 → 00 00) from `b`. */

@@ -18,7 +18,8 @@
  * Memory is bounded: an access unit larger than `maxBytes` is dropped (counted in `oversized`)
  * and the splitter waits for the next access-unit boundary.
  */
-import { firstMbInSlice, isVcl, joinAnnexB, NalType, nalType } from './h264-nal.js';
+import { firstMbInSlice, isVcl, NalType, nalType } from './h264-nal.js';
+import { joinAnnexB } from './h264-join.js';
 import type { SplitUnit, Splitter } from './splitter.js';
 
 // Bytes kept of a NAL dropped as oversized: its header and first_mb_in_slice.

@@ -10,6 +10,8 @@
  *           pic_width_in_mbs_minus1 ue | pic_height_in_map_units_minus1 ue | frame_mbs_only u1
  *           [mb_adaptive u1] | direct_8x8 u1 | frame_cropping u1 [left right top bottom ue×4]
  * ```
+ *
+ * Pure: the browser viewer bundles this file to configure its WebCodecs decoder.
  */
 import { BitReader, NalType, nalType, splitAnnexB, unescapeRbsp } from './h264-nal.js';
 
