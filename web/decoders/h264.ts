@@ -19,7 +19,7 @@
 import { codecStringOf } from '../../src/codecs/h264-sps.js';
 import type { WsFrame } from '../../src/transports/ws/frame-message.js';
 import { CannotDecodeError, type FrameDecoder, type Picture } from './decoder.js';
-import { KeyframeGate } from './keyframe-gate.js';
+import { KeyframeGate } from '../../src/frame/keyframe-gate.js';
 
 /** H264_UNSUPPORTED is what a tile says when the browser has no H.264 decoder for the stream. */
 export const H264_UNSUPPORTED =

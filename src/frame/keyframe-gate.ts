@@ -1,11 +1,11 @@
 /**
- * keyframe-gate: decides which H.264 frames may go to the decoder (pure: no DOM, so node tests
- * run it too).
+ * keyframe-gate: decides which H.264 frames may go to a decoder (pure; the browser viewer
+ * bundles it).
  *
- * A delta frame only decodes on top of the frame before it. The page can lose frames in
- * between — the tile's newest-wins slot (latest.ts) replaced one, the hub skipped ahead, a
- * decoder error threw the chain away — and decoding past such a hole shows smeared garbage or
- * fails. So the gate passes a delta frame only when its seq directly follows the last frame it
+ * A delta frame only decodes on top of the frame before it. A consumer can lose frames in
+ * between — the viewer tile's newest-wins slot (web/latest.ts) replaced one, a hub reader
+ * skipped ahead, a decoder error threw the chain away — and decoding past such a hole shows
+ * smeared garbage or fails. So the gate passes a delta frame only when its seq directly follows the last frame it
  * passed, and otherwise holds everything back until the next keyframe (which carries SPS and
  * PPS in camwire, so decoding restarts cleanly there).
  */
