@@ -1,6 +1,6 @@
 /**
  * viewer-worker: the server side of the viewer benchmarks, in its own process so its CPU time
- * is measured alone. `camwire` mode is a real hub (startHub) fed by replayed JPEG frames;
+ * is measured alone. `camwire` mode is a real hub (startHub) fed by replayed JPEG (or H.264) frames;
  * `bare` mode pushes the very same bytes with no hub: one `ws` broadcast to every socket, one
  * multipart write to every MJPEG response, no readers, no backpressure — the same-run baseline.
  *
@@ -10,10 +10,11 @@
 import { createServer, type ServerResponse } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { startHub } from '../src/api/hub-server.js';
-import type { Frame } from '../src/frame/frame.js';
+import type { Codec, Frame } from '../src/frame/frame.js';
 import type { Publisher } from '../src/hub/stream.js';
 import { encodeFrameMessage } from '../src/transports/ws/frame-message.js';
 import { MJPEG_CONTENT_TYPE, PART_TRAILER, partHeader } from '../src/transports/http/multipart.js';
+import { h264Frames } from '../test/helpers/h264.js';
 import { renderFrames, Replay } from '../test/helpers/replay.js';
 import { BARE_PAGE } from './bare-page.js';
 
@@ -33,6 +34,8 @@ export interface WorkerSetup {
   quality: number;
   /** noise: pixel-noise amplitude for camera-like frame sizes (see renderFrames). */
   noise: number;
+  /** codec: 'mjpeg' (default) or 'h264' (x264 live settings, 1 s GOP, 4 Mbit/s; camwire mode only). */
+  codec?: Codec;
 }
 
 /** WorkerReport is the CPU and frame count since the last mark. */
@@ -71,7 +74,7 @@ async function setup(s: WorkerSetup): Promise<number> {
   const cache = new Map<string, Frame[]>();
   const framesFor = async (st: StreamSpec) => {
     const key = `${st.width}x${st.height}`;
-    if (!cache.has(key)) cache.set(key, await renderFrames({ width: st.width, height: st.height, fps: st.fps, quality: s.quality }, DISTINCT_FRAMES, 'bench', s.noise));
+    if (!cache.has(key)) cache.set(key, s.codec === 'h264' ? h264Frames({ ...st, frames: 2 * st.fps, gop: st.fps, noise: s.noise }, 'bench') : await renderFrames({ width: st.width, height: st.height, fps: st.fps, quality: s.quality }, DISTINCT_FRAMES, 'bench', s.noise));
     const frames = cache.get(key)!;
     frameBytes ||= Math.round(frames.reduce((n, f) => n + f.payload.length, 0) / frames.length);
     return frames;
