@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * browser: headless Chromium for tests and benchmarks, through playwright-core and the system
  * browser (/usr/bin/chromium; never downloaded). Under CI=true a missing browser is a failure.
@@ -50,4 +51,18 @@ export async function launchBrowser(viewport = { width: 1280, height: 800 }): Pr
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** tile is the CSS selector of the viewer tile showing stream `name`. */
+export const tile = (name: string) => `.tile[data-stream="${name}"]`;
+
+/** canvasHash samples a viewer tile's canvas pixels, so a test can tell whether the picture changed. */
+export function canvasHash(page: Page, name: string): Promise<number> {
+  return page.evaluate((sel) => {
+    const c = document.querySelector<HTMLCanvasElement>(`${sel} canvas`)!;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let h = 0;
+    for (let i = 0; i < d.length; i += 7) h = (h * 31 + d[i]) | 0;
+    return h;
+  }, tile(name));
 }

@@ -4,14 +4,12 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import type { Frame } from '../../src/frame/frame.js';
 import { nowUs } from '../../src/util/clock.js';
-import { hasChromium, launchBrowser, requireChromium, type Browser } from '../helpers/browser.js';
+import { canvasHash, hasChromium, launchBrowser, requireChromium, tile, type Browser } from '../helpers/browser.js';
 import { h264Frames } from '../helpers/h264.js';
 import { Replay } from '../helpers/replay.js';
 import { ffmpegSource, lavfiCamera } from '../helpers/sources.js';
 import { startTestHub, type TestHub } from '../helpers/streams.js';
 import { requireTool } from '../helpers/tools.js';
-
-const tile = (name: string) => `.tile[data-stream="${name}"]`;
 
 /** Chunk is one EncodedVideoChunk the page handed to its VideoDecoder: [type, timestamp µs]. */
 type Chunk = ['key' | 'delta', number];
@@ -38,16 +36,6 @@ interface StreamProbe {
 
 const probeOf = (page: Page, name: string) => page.evaluate((n) => (window as unknown as { camwire: { streams: Record<string, StreamProbe> } }).camwire.streams[n], name);
 const chunksOf = (page: Page) => page.evaluate(() => (window as unknown as { chunks: Chunk[] }).chunks);
-
-function canvasHash(page: Page, name: string): Promise<number> {
-  return page.evaluate((sel) => {
-    const c = document.querySelector<HTMLCanvasElement>(`${sel} canvas`)!;
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let h = 0;
-    for (let i = 0; i < d.length; i += 7) h = (h * 31 + d[i]) | 0;
-    return h;
-  }, tile(name));
-}
 
 describe('browser viewer plays H.264 (headless Chromium, WebCodecs)', () => {
   let browser: Browser | undefined;

@@ -8,25 +8,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { isJpeg } from '../../src/codecs/jpeg.js';
-import { hasChromium, launchBrowser, requireChromium, type Browser } from '../helpers/browser.js';
+import { canvasHash, hasChromium, launchBrowser, requireChromium, tile, type Browser } from '../helpers/browser.js';
 import { renderFrames, Replay } from '../helpers/replay.js';
 import { startTestHub, type TestHub } from '../helpers/streams.js';
 
 /** SCREENSHOT is where the README's picture lives; CAMWIRE_UPDATE_SCREENSHOT=1 rewrites it. */
 const SCREENSHOT = fileURLToPath(new URL('../../../docs/img/viewer.png', import.meta.url));
-
-const tile = (name: string) => `.tile[data-stream="${name}"]`;
-
-/** canvasHash samples a tile's canvas pixels, so a test can tell whether the picture changed. */
-function canvasHash(page: Page, name: string): Promise<number> {
-  return page.evaluate((sel) => {
-    const c = document.querySelector<HTMLCanvasElement>(`${sel} canvas`)!;
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let h = 0;
-    for (let i = 0; i < d.length; i += 7) h = (h * 31 + d[i]) | 0;
-    return h;
-  }, tile(name));
-}
 
 async function waitState(page: Page, name: string, state: string, timeout = 8000): Promise<void> {
   await page.waitForSelector(`${tile(name)}[data-state="${state}"]`, { timeout });
