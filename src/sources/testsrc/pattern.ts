@@ -34,7 +34,7 @@ export class Pattern {
         this.strip[o + 2] = c[2] * shade;
       }
     }
-    this.scale = Math.max(1, Math.floor(height / 240));
+    this.scale = Math.max(1, Math.floor(height / 180));
   }
 
   /** draw renders frame `n` with the given text lines into a new RGB buffer. */
@@ -55,8 +55,11 @@ export class Pattern {
     const pad = s * 2;
     const lineH = (GLYPH_H + 3) * s;
     const longest = Math.max(...lines.map((l) => l.length));
-    this.rect(out, 0, 0, Math.min(w, longest * (GLYPH_W + 1) * s + pad * 2), Math.min(h, lines.length * lineH + pad), 0);
-    lines.forEach((line, i) => this.text(out, pad, pad + i * lineH, s, line));
+    // Top right: viewers put their own labels top left, and the text must stay readable.
+    const boxW = Math.min(w, longest * (GLYPH_W + 1) * s + pad * 2);
+    const x0 = w - boxW;
+    this.rect(out, x0, 0, boxW, Math.min(h, lines.length * lineH + pad), 0);
+    lines.forEach((line, i) => this.text(out, x0 + pad, pad + i * lineH, s, line));
     return out;
   }
 
