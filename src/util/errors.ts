@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   CAMWIRE_ERR_STREAM_BUSY: { kind: 'protocol', text: 'the stream already has a publisher' },
   CAMWIRE_ERR_BAD_STREAM_NAME: { kind: 'protocol', text: 'a stream name outside the allowed characters or length' },
   CAMWIRE_ERR_UNAUTHORIZED: { kind: 'protocol', text: 'missing or wrong access token' },
+  CAMWIRE_ERR_FORBIDDEN_ORIGIN: { kind: 'protocol', text: 'a browser page from another site tried to open the viewer WebSocket' },
   CAMWIRE_ERR_REMOTE: { kind: 'protocol', text: 'the peer reported an error and closed' },
   CAMWIRE_ERR_CONNECT: { kind: 'network', text: 'a connection could not be made' },
   CAMWIRE_ERR_LISTEN: { kind: 'network', text: 'a port could not be opened for listening' },

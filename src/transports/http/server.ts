@@ -18,6 +18,7 @@ import { streamSummaries } from './api.js';
 import { presentedToken, tokenMatches } from './auth.js';
 import { collectMetrics, METRICS_CONTENT_TYPE, renderFamilies, type Connections } from './metrics.js';
 import { serveMjpeg } from './mjpeg.js';
+import { isSameOrigin } from './origin.js';
 import { BASE_HEADERS, sendError, sendJson, statusOf } from './reply.js';
 import { parseTarget, PUBLIC_ROUTES, type Target } from './router.js';
 import { serveSnapshot } from './snapshot.js';
@@ -153,6 +154,9 @@ export class HttpServer {
       const t = this.authorise(req);
       if (t.route.kind !== 'ws' || !this.opts.upgrade) throw createError('CAMWIRE_ERR_NOT_FOUND', 'WebSocket upgrades are served on /ws only');
       if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') throw createError('CAMWIRE_ERR_BAD_REQUEST', 'only "Upgrade: websocket" is supported');
+      if (!isSameOrigin(req.headers.origin, req.headers.host)) {
+        throw createError('CAMWIRE_ERR_FORBIDDEN_ORIGIN', `a page from ${String(req.headers.origin).slice(0, 200)} may not open this hub's viewer socket; open the viewer from the hub itself (http://${req.headers.host}/)`);
+      }
       // The socket now belongs to the WebSocket side: counted and closed there, not here.
       this.sockets.delete(req.socket);
       this.opts.upgrade(req, socket, head);

@@ -149,6 +149,7 @@ describe('HTTP endpoints', () => {
     ['HTTP/1.1 without Host', 'GET /healthz HTTP/1.1\r\n\r\n', 400],
     ['a WebSocket upgrade on another path', 'GET /streams/lab.mjpeg HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n', 404],
     ['/ws without an upgrade', 'GET /ws HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+    ['a WebSocket upgrade from another site\'s page', 'GET /ws?token=s3cret HTTP/1.1\r\nHost: x\r\nOrigin: http://evil.example\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n', 403],
   ];
   for (const [name, req, status] of BAD) {
     it(`answers ${name} with ${status} and nothing else`, async () => {
