@@ -13,6 +13,8 @@ export interface Config {
   host: string;
   /** maxFrameBytes: 16 MiB holds an 8K JPEG at high quality; a larger declared frame is refused before buffering. */
   maxFrameBytes: number;
+  /** maxConnections: per listener (TCP, HTTP); each costs a file descriptor: far beyond a LAN's cameras and screens, but a connection flood stops here, not at the file-descriptor limit. */
+  maxConnections: number;
   /** keepaliveMs: 2 s of silence costs one 8-byte message; short enough to notice a dead peer quickly. */
   keepaliveMs: number;
   /** timeoutMs: 10 s (five missed keepalives) before a silent or stalled-mid-frame peer is dropped. */
@@ -51,6 +53,7 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   httpPort: 8080,
   host: '0.0.0.0',
   maxFrameBytes: 16 * 1024 * 1024,
+  maxConnections: 1024,
   keepaliveMs: 2000,
   timeoutMs: 10000,
   handshakeTimeoutMs: 5000,

@@ -13,6 +13,7 @@ const KINDS: Record<keyof Config, Kind> = {
   httpPort: 'port',
   host: 'string',
   maxFrameBytes: 'positive',
+  maxConnections: 'positive',
   keepaliveMs: 'positive',
   timeoutMs: 'positive',
   handshakeTimeoutMs: 'positive',

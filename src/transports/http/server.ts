@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import type { Hub } from '../../hub/hub.js';
-import type { Config } from '../../config/defaults.js';
+import { DEFAULTS, type Config } from '../../config/defaults.js';
 import { createError, isCamwireError, type CamwireError } from '../../util/errors.js';
 import { createLogger } from '../../util/logger.js';
 import { boundPort, listen } from '../../util/listen.js';
@@ -32,14 +32,12 @@ export const MAX_HEADER_BYTES = 8 * 1024;
 export const HEADERS_TIMEOUT_MS = 10_000;
 /** TIMEOUT_CHECK_MS: how often node enforces that timeout (its default, 30 s, lets a slow client linger 40 s). */
 const TIMEOUT_CHECK_MS = 1000;
-/** MAX_HTTP_CONNECTIONS: each costs a file descriptor; 1024 viewers is far past a small hub. */
-export const MAX_HTTP_CONNECTIONS = 1024;
 
 /** UpgradeHandler takes over an authorised WebSocket upgrade request. */
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 /** HttpServerOptions: where to listen, the token, and the hooks api/ wires in. */
-export type HttpServerOptions = Pick<Config, 'token' | 'writeStallMs'> & {
+export type HttpServerOptions = Pick<Config, 'token' | 'writeStallMs'> & Partial<Pick<Config, 'maxConnections'>> & {
   port: number;
   host: string;
   /** webRoot holds the built viewer (default dist/web). */
@@ -73,14 +71,13 @@ export class HttpServer {
     const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, connectionsCheckingInterval: TIMEOUT_CHECK_MS }, (req, res) => this.onRequest(req, res));
     server.headersTimeout = this.opts.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
     server.requestTimeout = server.headersTimeout * 2;
-    server.maxConnections = MAX_HTTP_CONNECTIONS;
     server.on('connection', (s: Socket) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => this.onClientError(err, socket));
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
-    await listen(server, this.opts.port, this.opts.host, { url: `http://${this.opts.host}:${this.opts.port}`, inUseHint: 'pick another with --http' }, log);
+    await listen(server, this.opts.port, this.opts.host, { url: `http://${this.opts.host}:${this.opts.port}`, inUseHint: 'pick another with --http', maxConnections: this.opts.maxConnections ?? DEFAULTS.maxConnections }, log);
     this.server = server;
   }
 

@@ -17,7 +17,7 @@ import { AGENT } from './agent.js';
 const log = createLogger('tcp');
 
 /** TcpServerOptions: where to listen and the connection limits. */
-export type TcpServerOptions = Pick<Config, 'maxFrameBytes' | 'keepaliveMs' | 'timeoutMs' | 'handshakeTimeoutMs' | 'writeStallMs' | 'token'> & {
+export type TcpServerOptions = Pick<Config, 'maxFrameBytes' | 'maxConnections' | 'keepaliveMs' | 'timeoutMs' | 'handshakeTimeoutMs' | 'writeStallMs' | 'token'> & {
   port: number;
   host: string;
 };
@@ -37,7 +37,7 @@ export class TcpServer {
   /** start listens; rejects with CAMWIRE_ERR_LISTEN if the port cannot be opened. */
   async start(): Promise<void> {
     const server = createServer((s) => this.accept(s));
-    const target = { url: `tcp://${this.opts.host}:${this.opts.port}`, inUseHint: 'is another camwire running? pick another with --tcp' };
+    const target = { url: `tcp://${this.opts.host}:${this.opts.port}`, inUseHint: 'is another camwire running? pick another with --tcp', maxConnections: this.opts.maxConnections };
     await listen(server, this.opts.port, this.opts.host, target, log);
     this.server = server;
   }

@@ -155,3 +155,23 @@ test('a hub started with a token refuses clients without it', async () => {
     await guarded.close();
   }
 });
+
+test('connections beyond maxConnections are closed on accept while the open ones keep working', async () => {
+  const small = await startHub({ tcpPort: 0, httpPort: null, host: '127.0.0.1', maxConnections: 2 });
+  try {
+    const p = small.tcp!.port;
+    const held = [await rawConnect(p), await rawConnect(p)];
+    await waitUntil(() => small.tcp!.connections === 2, 5000, 'two connections accepted');
+    const extra = await rawConnect(p);
+    await new Promise<void>((r) => extra.on('close', () => r()));
+    assert.equal(small.tcp!.connections, 2);
+    held[0].destroy();
+    await waitUntil(() => small.tcp!.connections === 1, 5000, 'a slot freed');
+    const again = await rawConnect(p);
+    await waitUntil(() => small.tcp!.connections === 2, 5000, 'the freed slot reused');
+    again.destroy();
+    held[1].destroy();
+  } finally {
+    await small.close();
+  }
+});
