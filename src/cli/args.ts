@@ -29,6 +29,25 @@ Common options:
   -q, --quiet              only errors       -v, --verbose   debug logging
   -h, --help               this help`;
 
+/** HUB_OPTIONS: the hub's listener flags shared by serve and demo. */
+export const HUB_OPTIONS = {
+  tcp: { type: 'string' },
+  http: { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+} as const satisfies Options;
+
+/** HUB_HELP documents HUB_OPTIONS. */
+export const HUB_HELP = `  --tcp PORT       TCP port for senders and viewers (default 8089)
+  --http PORT      HTTP port for the browser viewer, MJPEG and the API (default 8080)
+  --tls-cert FILE  serve the HTTP port as HTTPS with this PEM certificate (H.264 tiles need
+  --tls-key FILE   a secure page when the viewer is opened on a LAN address)`;
+
+/** hubConfigFlags maps HUB_OPTIONS to Config keys, for configFrom(). */
+export function hubConfigFlags(values: Parsed['values']): Partial<Record<keyof Config, unknown>> {
+  return { tcpPort: values.tcp, httpPort: values.http, tlsCert: values['tls-cert'], tlsKey: values['tls-key'] };
+}
+
 /** Parsed is the result of parse(): flag values and positionals. */
 export interface Parsed {
   values: Record<string, string | boolean | undefined>;

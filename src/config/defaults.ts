@@ -27,6 +27,10 @@ export interface Config {
   reconnectInitialMs: number;
   /** reconnectMaxMs: retries back off to at most every 5 s. */
   reconnectMaxMs: number;
+  /** tlsCert: PEM certificate for HTTPS on the HTTP port ('' = plain HTTP); browsers decode H.264 only on secure pages. */
+  tlsCert: string;
+  /** tlsKey: PEM private key for tlsCert. */
+  tlsKey: string;
   /** token: shared secret clients must present in HELLO; empty = no authentication. */
   token: string;
   /** udpMtu: path MTU for UDP; 1500 (Ethernet) so datagrams of mtu-48 bytes are never IP-fragmented. */
@@ -60,6 +64,8 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   writeStallMs: 15000,
   reconnectInitialMs: 250,
   reconnectMaxMs: 5000,
+  tlsCert: '',
+  tlsKey: '',
   token: '',
   udpMtu: 1500,
   udpFecPercent: 10,

@@ -20,6 +20,8 @@ const KINDS: Record<keyof Config, Kind> = {
   writeStallMs: 'positive',
   reconnectInitialMs: 'positive',
   reconnectMaxMs: 'positive',
+  tlsCert: 'string',
+  tlsKey: 'string',
   token: 'string',
   udpMtu: 'positive',
   udpFecPercent: 'count',

@@ -2,19 +2,18 @@
  * demo: `camwire demo` — a hub and a moving test pattern in one process, and how to watch it.
  */
 import { startHub } from '../../api/hub-server.js';
-import { COMMON_HELP, configFrom, parse } from '../args.js';
+import { COMMON_HELP, configFrom, HUB_HELP, HUB_OPTIONS, hubConfigFlags, parse } from '../args.js';
 import { untilSignal } from '../run.js';
 import type { Command } from './command.js';
 import { help, viewerUrl } from './serve.js';
 import { makeSource, SEND_OPTIONS } from './send.js';
 
-const usage = `Usage: camwire demo [--tcp PORT] [--http PORT] [--size WxH] [--fps N]
+const usage = `Usage: camwire demo [--tcp PORT] [--http PORT] [--tls-cert FILE --tls-key FILE] [--size WxH] [--fps N]
 
 Starts a hub with a moving test pattern published as stream "demo", and prints how to watch it.
 
 Options:
-  --tcp PORT       hub TCP port (default 8089)
-  --http PORT      hub HTTP port (default 8080)
+${HUB_HELP}
   --size WxH       test pattern size (default 640x480)
   --fps N          test pattern rate (default 30)
 ${COMMON_HELP}`;
@@ -25,9 +24,9 @@ export const demo: Command = {
   summary: 'a hub plus a test pattern in one process',
   usage,
   async run(argv) {
-    const { values } = parse('demo', argv, { ...SEND_OPTIONS, tcp: { type: 'string' }, http: { type: 'string' } });
+    const { values } = parse('demo', argv, { ...SEND_OPTIONS, ...HUB_OPTIONS });
     if (values.help) return help(usage);
-    const cfg = configFrom(values, { tcpPort: values.tcp, httpPort: values.http });
+    const cfg = configFrom(values, hubConfigFlags(values));
     const source = makeSource('testsrc', values, 'demo');
     const server = await startHub(cfg);
     await source.start(server.hub.publish('demo', 'test pattern'));
@@ -35,7 +34,7 @@ export const demo: Command = {
     process.stdout.write(
       [
         `camwire demo: hub on tcp port ${port}, test pattern streaming as "demo".`,
-        ...(server.http ? [`Open the viewer in a browser:`, `  ${viewerUrl(server.http.port, cfg.token, cfg.host)}`] : []),
+        ...(server.http ? [`Open the viewer in a browser:`, `  ${viewerUrl(server.http, cfg.token, cfg.host)}`] : []),
         `Watch it from another terminal:`,
         `  npx camwire view tcp://127.0.0.1:${port}/demo --frames 90 --output shots/ --json`,
         `  npx camwire view tcp://127.0.0.1:${port}/demo --output - | ffplay -f mjpeg -`,

@@ -2,7 +2,7 @@
  * serve: `camwire serve` — a hub that publishers push streams into and viewers pull out of.
  */
 import { startHub } from '../../api/hub-server.js';
-import { COMMON_HELP, configFrom, parse, parseNumber } from '../args.js';
+import { COMMON_HELP, configFrom, HUB_HELP, HUB_OPTIONS, hubConfigFlags, parse, parseNumber } from '../args.js';
 import { makeSource, SOURCE_HELP, SOURCE_OPTIONS } from '../source-options.js';
 import { redactUrl } from '../../sources/spec.js';
 import { hostForUrl } from '../../config/url.js';
@@ -15,15 +15,14 @@ import type { Command } from './command.js';
 
 const log = createLogger('serve');
 
-const usage = `Usage: camwire serve [--tcp PORT] [--http PORT] [--udp PORT] [--host ADDR] [--stream NAME=SOURCE]...
+const usage = `Usage: camwire serve [--tcp PORT] [--http PORT] [--tls-cert FILE --tls-key FILE] [--udp PORT] [--host ADDR] [--stream NAME=SOURCE]...
 
 Runs a hub. Senders publish named streams into it ("camwire send ... tcp://HOST:8089/NAME");
 any number of viewers read each stream, each always getting the newest frame. With --stream
 the hub opens sources itself (cameras, files, IP cameras), so one box can do everything.
 
 Options:
-  --tcp PORT       TCP port for senders and viewers (default 8089)
-  --http PORT      HTTP port for the browser viewer, MJPEG and the API (default 8080)
+${HUB_HELP}
   --udp PORT       also take UDP publishers and subscribers on this port (off unless given)
   --host ADDR      address to listen on (default 0.0.0.0, all interfaces)
   --stream NAME=SOURCE
@@ -46,9 +45,9 @@ export const serve: Command = {
   summary: 'run a hub: publishers push streams in, viewers pull them out',
   usage,
   async run(argv) {
-    const { values } = parse('serve', argv, { tcp: { type: 'string' }, http: { type: 'string' }, host: { type: 'string' }, stream: { type: 'string', multiple: true }, udp: { type: 'string' }, ...SOURCE_OPTIONS, ...UDP_OPTIONS });
+    const { values } = parse('serve', argv, { ...HUB_OPTIONS, host: { type: 'string' }, stream: { type: 'string', multiple: true }, udp: { type: 'string' }, ...SOURCE_OPTIONS, ...UDP_OPTIONS });
     if (values.help) return help(usage);
-    const cfg = configFrom(values, { tcpPort: values.tcp, httpPort: values.http, host: values.host, ...udpConfigFlags(values) });
+    const cfg = configFrom(values, { ...hubConfigFlags(values), host: values.host, ...udpConfigFlags(values) });
     const udpPort = values.udp === undefined ? null : parseNumber(values.udp, '--udp', 0);
     if (udpPort !== null && !(Number.isInteger(udpPort) && udpPort <= 65535)) throw createError('CAMWIRE_ERR_CONFIG', `--udp "${values.udp}" must be a port 0–65535`);
     const pulled = ((values.stream ?? []) as unknown as string[]).map((arg) => {
@@ -64,7 +63,7 @@ export const serve: Command = {
       await p.source.start(server.hub.publish(p.name, redactUrl(p.spec)));
       log.info(`pulling "${p.name}" from ${redactUrl(p.spec)}`);
     }
-    if (server.http) log.info(`viewer: ${viewerUrl(server.http.port, cfg.token, cfg.host)} (MJPEG, snapshots, /api/streams, /metrics: docs/http.md)`);
+    if (server.http) log.info(`viewer: ${viewerUrl(server.http, cfg.token, cfg.host)} (MJPEG, snapshots, /api/streams, /metrics: docs/http.md)`);
     const err = await untilSignal([...pulled.map((p) => p.source), server]);
     if (err) throw err;
     return 0;
@@ -75,9 +74,9 @@ export const serve: Command = {
  * viewerUrl is the address of the browser viewer: on this machine when the hub listens on every
  * interface, else on the one address it listens on. The token itself is not printed.
  */
-export function viewerUrl(port: number, token = '', host = '0.0.0.0'): string {
+export function viewerUrl(http: { scheme: string; port: number }, token = '', host = '0.0.0.0'): string {
   const where = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : hostForUrl(host);
-  return `http://${where}:${port}/${token ? '?token=YOUR_TOKEN' : ''}`;
+  return `${http.scheme}://${where}:${http.port}/${token ? '?token=YOUR_TOKEN' : ''}`;
 }
 
 /** help prints a usage text to stdout and returns exit code 0. */

@@ -18,7 +18,9 @@ import { streamSummaries } from './api.js';
 import { presentedToken, tokenMatches } from './auth.js';
 import { collectMetrics, METRICS_CONTENT_TYPE, renderFamilies, type Connections } from './metrics.js';
 import { serveMjpeg } from './mjpeg.js';
+import { createServer as createHttpsServer } from 'node:https';
 import { isSameOrigin } from './origin.js';
+import { loadTls } from './tls.js';
 import { BASE_HEADERS, sendError, sendJson, statusOf } from './reply.js';
 import { parseTarget, PUBLIC_ROUTES, type Target } from './router.js';
 import { serveSnapshot } from './snapshot.js';
@@ -37,7 +39,7 @@ const TIMEOUT_CHECK_MS = 1000;
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 /** HttpServerOptions: where to listen, the token, and the hooks api/ wires in. */
-export type HttpServerOptions = Pick<Config, 'token' | 'writeStallMs'> & Partial<Pick<Config, 'maxConnections'>> & {
+export type HttpServerOptions = Pick<Config, 'token' | 'writeStallMs'> & Partial<Pick<Config, 'maxConnections' | 'tlsCert' | 'tlsKey'>> & {
   port: number;
   host: string;
   /** webRoot holds the built viewer (default dist/web). */
@@ -68,7 +70,12 @@ export class HttpServer {
 
   /** start listens; rejects with CAMWIRE_ERR_LISTEN if the port cannot be opened. */
   async start(): Promise<void> {
-    const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, connectionsCheckingInterval: TIMEOUT_CHECK_MS }, (req, res) => this.onRequest(req, res));
+    const tls = loadTls(this.opts);
+    const options = { maxHeaderSize: MAX_HEADER_BYTES, connectionsCheckingInterval: TIMEOUT_CHECK_MS };
+    const onRequest = (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res);
+    // https.Server is an http.Server over TLS: the same events, so everything below is shared.
+    const server = tls ? createHttpsServer({ ...options, ...tls }, onRequest) : createServer(options, onRequest);
+    this.scheme = tls ? 'https' : 'http';
     server.headersTimeout = this.opts.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
     server.requestTimeout = server.headersTimeout * 2;
     server.on('connection', (s: Socket) => {
@@ -77,9 +84,12 @@ export class HttpServer {
     });
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => this.onClientError(err, socket));
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
-    await listen(server, this.opts.port, this.opts.host, { url: `http://${this.opts.host}:${this.opts.port}`, inUseHint: 'pick another with --http', maxConnections: this.opts.maxConnections ?? DEFAULTS.maxConnections }, log);
+    await listen(server, this.opts.port, this.opts.host, { url: `${this.scheme}://${this.opts.host}:${this.opts.port}`, inUseHint: 'pick another with --http', maxConnections: this.opts.maxConnections ?? DEFAULTS.maxConnections }, log);
     this.server = server;
   }
+
+  /** scheme is 'https' when started with a certificate, else 'http'. */
+  scheme: 'http' | 'https' = 'http';
 
   /** port is the bound port (useful with port 0). */
   get port(): number {
