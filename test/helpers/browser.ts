@@ -36,9 +36,15 @@ export function requireChromium(t: TestContext): boolean {
 }
 
 /** launchBrowser starts Chromium with a fresh --user-data-dir in a temp dir. */
-export async function launchBrowser(viewport = { width: 1280, height: 800 }): Promise<Browser> {
+export async function launchBrowser(viewport = { width: 1280, height: 800 }, extra: { args?: string[]; ignoreHTTPSErrors?: boolean } = {}): Promise<Browser> {
   const dir = mkdtempSync(join(tmpdir(), 'camwire-chromium-'));
-  const context = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport });
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...CHROMIUM_ARGS, ...(extra.args ?? [])],
+    viewport,
+    ignoreHTTPSErrors: extra.ignoreHTTPSErrors,
+  });
   return {
     context,
     async newPage() {

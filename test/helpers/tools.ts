@@ -7,7 +7,7 @@ import type { TestContext } from 'node:test';
 
 /** hasTool tells whether `cmd -version` (or --version) runs. */
 export function hasTool(cmd: string): boolean {
-  for (const flag of ['-version', '--version']) {
+  for (const flag of ['-version', '--version', 'version']) {
     const r = spawnSync(cmd, [flag], { stdio: 'ignore' });
     if (!r.error && r.status === 0) return true;
   }
