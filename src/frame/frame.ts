@@ -42,8 +42,3 @@ export const STREAM_NAME_PATTERN = /^(?![./])(?!.*\.\.)[A-Za-z0-9_.\-/]{1,64}$/;
 export function isValidStreamName(name: string): boolean {
   return STREAM_NAME_PATTERN.test(name);
 }
-
-/** frameLatencyUs is how long ago the frame was captured, by the local wall clock. */
-export function frameLatencyUs(frame: Frame, now: number): number {
-  return now - frame.captureUs;
-}

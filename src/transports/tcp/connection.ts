@@ -28,7 +28,6 @@ export type ConnectionEvents = {
 /** Connection wraps a connected socket; see the file comment. */
 export class Connection extends TypedEmitter<ConnectionEvents> {
   readonly remote: string;
-  bytesIn = 0;
   private readonly decoder: Decoder;
   private lastRx = Date.now();
   private lastTx = Date.now();
@@ -135,7 +134,6 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
 
   private onData(chunk: Buffer): void {
     this.lastRx = Date.now();
-    this.bytesIn += chunk.length;
     let messages: Message[];
     try {
       messages = this.decoder.push(chunk);
