@@ -15,7 +15,7 @@ import { startHttpListener, type HttpListener } from './http-listener.js';
  * `udpPort` (off unless given) opens the UDP listener, tuned by the udp* keys and `nack`;
  * `webRoot` points the viewer at other built files (default dist/web).
  */
-export type HubServerOptions = Partial<Omit<Config, 'tcpPort' | 'httpPort'>> & {
+export type HubServerOptions = Partial<Omit<Config, 'tcpPort' | 'httpPort' | 'udpPort'>> & {
   tcpPort?: number | null;
   httpPort?: number | null;
   udpPort?: number | null;

@@ -2,8 +2,8 @@
  * args: flag parsing shared by every command (node's util.parseArgs plus camwire's value types).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { loadConfig } from '../config/load.js';
-import type { Config } from '../config/defaults.js';
+import { loadConfigWithOrigins, type Loaded } from '../config/load.js';
+import { DEFAULTS, type Config } from '../config/defaults.js';
 import { createError } from '../util/errors.js';
 import { setLogLevel } from '../util/logger.js';
 
@@ -38,8 +38,8 @@ export const HUB_OPTIONS = {
 } as const satisfies Options;
 
 /** HUB_HELP documents HUB_OPTIONS. */
-export const HUB_HELP = `  --tcp PORT       TCP port for senders and viewers (default 8089)
-  --http PORT      HTTP port for the browser viewer, MJPEG and the API (default 8080)
+export const HUB_HELP = `  --tcp PORT       TCP port for senders and viewers (default ${DEFAULTS.tcpPort})
+  --http PORT      HTTP port for the browser viewer, MJPEG and the API (default ${DEFAULTS.httpPort})
   --tls-cert FILE  serve the HTTP port as HTTPS with this PEM certificate (H.264 tiles need
   --tls-key FILE   a secure page when the viewer is opened on a LAN address)`;
 
@@ -69,7 +69,12 @@ export function parse(command: string, argv: string[], options: Options): Parsed
 
 /** configFrom loads the Config from --config, CAMWIRE_* and the given flag overrides. */
 export function configFrom(values: Parsed['values'], flags: Partial<Record<keyof Config, unknown>> = {}): Config {
-  return loadConfig({
+  return loadedConfigFrom(values, flags).config;
+}
+
+/** loadedConfigFrom is configFrom that also says where each value came from (default, file, env, flag). */
+export function loadedConfigFrom(values: Parsed['values'], flags: Partial<Record<keyof Config, unknown>> = {}): Loaded {
+  return loadConfigWithOrigins({
     file: values.config as string | undefined,
     flags: { token: values.token, maxFrameBytes: values['max-frame-bytes'], ...flags },
   });

@@ -9,6 +9,8 @@ export interface Config {
   tcpPort: number;
   /** httpPort: the hub's HTTP/WebSocket port (viewer, MJPEG, API). */
   httpPort: number;
+  /** udpPort: the port of udp:// URLs that name none, and of the hub's UDP listener (off unless `--udp` or this key is set); 10000 is the original multicast tool's. */
+  udpPort: number;
   /** host: address the hub listens on; all interfaces, because cameras and viewers are remote. */
   host: string;
   /** maxFrameBytes: 16 MiB holds an 8K JPEG at high quality; a larger declared frame is refused before buffering. */
@@ -55,6 +57,7 @@ export interface Config {
 export const DEFAULTS: Readonly<Config> = Object.freeze({
   tcpPort: 8089,
   httpPort: 8080,
+  udpPort: 10000,
   host: '0.0.0.0',
   maxFrameBytes: 16 * 1024 * 1024,
   maxConnections: 1024,

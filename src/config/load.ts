@@ -1,66 +1,56 @@
 /**
  * load: builds a Config from defaults → file (JSON) → environment (CAMWIRE_*) → flags, then
- * validates it. Errors name the key and where the value came from; unknown keys are rejected.
+ * validates it against the schema (config/schema). Errors name the key, where the value came
+ * from and the flag that sets it; unknown keys are rejected.
  */
 import { readFileSync } from 'node:fs';
 import { createError } from '../util/errors.js';
 import { DEFAULTS, type Config } from './defaults.js';
+import { checkCrossRules, checkValue, CONFIG_KEYS, envName, SCHEMA, type Origin } from './schema.js';
 
-type Kind = 'port' | 'positive' | 'count' | 'string';
-
-const KINDS: Record<keyof Config, Kind> = {
-  tcpPort: 'port',
-  httpPort: 'port',
-  host: 'string',
-  maxFrameBytes: 'positive',
-  maxConnections: 'positive',
-  keepaliveMs: 'positive',
-  timeoutMs: 'positive',
-  handshakeTimeoutMs: 'positive',
-  writeStallMs: 'positive',
-  reconnectInitialMs: 'positive',
-  reconnectMaxMs: 'positive',
-  tlsCert: 'string',
-  tlsKey: 'string',
-  token: 'string',
-  udpMtu: 'positive',
-  udpFecPercent: 'count',
-  udpFecCode: 'string',
-  udpPacePercent: 'count',
-  udpDeadlineMs: 'positive',
-  udpRecvBufferBytes: 'positive',
-  udpRefreshMs: 'positive',
-  udpTtl: 'count',
-};
-
-/** CONFIG_KEYS lists every Config key. */
-export const CONFIG_KEYS = Object.keys(KINDS) as (keyof Config)[];
-
-/** envName maps a key to its environment variable: tcpPort → CAMWIRE_TCP_PORT. */
-export function envName(key: string): string {
-  return 'CAMWIRE_' + key.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase();
-}
+export { CONFIG_KEYS, envName } from './schema.js';
 
 /** LoadOptions: where values come from; each layer overrides the one before. */
 export interface LoadOptions {
   file?: string;
   env?: NodeJS.ProcessEnv;
+  /** flags: values from command-line flags, by Config key (undefined = flag not given). */
   flags?: Partial<Record<keyof Config, unknown>>;
+}
+
+/** Loaded is a validated Config with the origin of each of its values. */
+export interface Loaded {
+  config: Config;
+  origins: Record<keyof Config, Origin>;
 }
 
 /** loadConfig merges the layers and validates the result. */
 export function loadConfig(opts: LoadOptions = {}): Config {
+  return loadConfigWithOrigins(opts).config;
+}
+
+/** loadConfigWithOrigins is loadConfig that also says where each value came from. */
+export function loadConfigWithOrigins(opts: LoadOptions = {}): Loaded {
   const out: Record<string, unknown> = { ...DEFAULTS };
-  if (opts.file) apply(out, readFile(opts.file), `config file ${opts.file}`);
+  const origins = Object.fromEntries(CONFIG_KEYS.map((k) => [k, { from: 'default' }])) as Record<keyof Config, Origin>;
+  const set = (values: Record<string, unknown>, origin: Origin) => {
+    for (const [k, v] of Object.entries(values)) {
+      if (v === undefined) continue;
+      if (!(k in SCHEMA)) throw createError('CAMWIRE_ERR_CONFIG', `unknown config key "${k}" in ${origin.from === 'file' ? `config file ${origin.path}` : origin.from} (known: ${CONFIG_KEYS.join(', ')})`);
+      out[k] = checkValue(k as keyof Config, v, origin);
+      origins[k as keyof Config] = origin;
+    }
+  };
+  if (opts.file) set(readFile(opts.file), { from: 'file', path: opts.file });
   const env = opts.env ?? process.env;
   for (const k of CONFIG_KEYS) {
-    const v = env[envName(k)];
-    if (v !== undefined) out[k] = coerce(k, v, `environment ${envName(k)}`);
+    const name = envName(k);
+    if (env[name] !== undefined) set({ [k]: env[name] }, { from: 'env', name });
   }
-  if (opts.flags) {
-    for (const [k, v] of Object.entries(opts.flags)) if (v !== undefined) apply(out, { [k]: v }, `--${k}`);
-  }
-  return out as unknown as Config;
+  if (opts.flags) set(opts.flags, { from: 'flag' });
+  const config = out as unknown as Config;
+  checkCrossRules(config, origins);
+  return { config, origins };
 }
 
 function readFile(path: string): Record<string, unknown> {
@@ -78,26 +68,4 @@ function readFile(path: string): Record<string, unknown> {
   }
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw createError('CAMWIRE_ERR_CONFIG', `config file ${path} must hold a JSON object`);
   return o as Record<string, unknown>;
-}
-
-function apply(out: Record<string, unknown>, values: Record<string, unknown>, where: string): void {
-  for (const [k, v] of Object.entries(values)) {
-    if (!(k in KINDS)) throw createError('CAMWIRE_ERR_CONFIG', `unknown config key "${k}" in ${where} (known: ${CONFIG_KEYS.join(', ')})`);
-    out[k] = coerce(k as keyof Config, v, where);
-  }
-}
-
-/** coerce validates one value for `key`, turning numeric strings into numbers. */
-export function coerce(key: keyof Config, v: unknown, where: string): unknown {
-  const kind = KINDS[key];
-  if (kind === 'string') {
-    if (typeof v !== 'string') throw createError('CAMWIRE_ERR_CONFIG', `${key} (${where}) must be a string`);
-    return v;
-  }
-  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n)) throw createError('CAMWIRE_ERR_CONFIG', `${key} (${where}) must be an integer, got ${JSON.stringify(v)}`);
-  if (kind === 'port' && (n < 0 || n > 65535)) throw createError('CAMWIRE_ERR_CONFIG', `${key} (${where}) must be a port 0–65535, got ${n}`);
-  if (kind === 'positive' && n <= 0) throw createError('CAMWIRE_ERR_CONFIG', `${key} (${where}) must be positive, got ${n}`);
-  if (kind === 'count' && n < 0) throw createError('CAMWIRE_ERR_CONFIG', `${key} (${where}) must be 0 or more, got ${n}`);
-  return n;
 }

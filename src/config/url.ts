@@ -18,8 +18,8 @@ export interface StreamUrl {
   text: string;
 }
 
-/** DEFAULT_PORTS gives the port used when a URL has none (udp: 10000, the original multicast tool's). */
-export const DEFAULT_PORTS: Record<string, number> = { tcp: DEFAULTS.tcpPort, udp: 10000 };
+/** DEFAULT_PORTS gives the port used when a URL has none (the tcpPort and udpPort defaults). */
+export const DEFAULT_PORTS: Record<string, number> = { tcp: DEFAULTS.tcpPort, udp: DEFAULTS.udpPort };
 
 /** parseStreamUrl parses `text`, accepting only the schemes listed in `schemes`. */
 export function parseStreamUrl(text: string, schemes: string[] = ['tcp']): StreamUrl {

@@ -2,12 +2,13 @@
  * backoff: capped exponential delays with jitter for reconnect loops, so a hub restart is not
  * met by every sender and viewer reconnecting in the same millisecond.
  */
+import { DEFAULTS } from '../config/defaults.js';
 
-/** BackoffOptions: first delay and cap in milliseconds. */
+/** BackoffOptions: first delay and cap in milliseconds (defaults: the reconnect* config keys). */
 export interface BackoffOptions {
-  /** initialMs: 250 ms makes a hub restart on the same host invisible to a human watching. */
+  /** initialMs: the first delay (DEFAULTS.reconnectInitialMs). */
   initialMs?: number;
-  /** maxMs: 5 s caps how long a viewer stays dark after the far side comes back. */
+  /** maxMs: the cap (DEFAULTS.reconnectMaxMs). */
   maxMs?: number;
 }
 
@@ -18,8 +19,8 @@ export class Backoff {
   private readonly maxMs: number;
 
   constructor(opts: BackoffOptions = {}) {
-    this.initialMs = opts.initialMs ?? 250;
-    this.maxMs = opts.maxMs ?? 5000;
+    this.initialMs = opts.initialMs ?? DEFAULTS.reconnectInitialMs;
+    this.maxMs = opts.maxMs ?? DEFAULTS.reconnectMaxMs;
   }
 
   /** attempts is how many delays were handed out since the last reset. */

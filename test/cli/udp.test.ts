@@ -71,10 +71,10 @@ describe('camwire over UDP (the real binary)', () => {
   it('says what is wrong with a bad UDP URL or flag, in one line, exit code 2', async () => {
     const cases: [string[], RegExp][] = [
       [['send', 'testsrc', 'udp://@:10000'], /"@" means receive here/],
-      [['send', 'testsrc', 'udp://127.0.0.1:10000', '--fec-code', 'ldpc'], /udpFecCode must be rs or xor/],
-      [['send', 'testsrc', 'udp://127.0.0.1:10000', '--mtu', '100'], /udpMtu must be an integer 576–65535/],
+      [['send', 'testsrc', 'udp://127.0.0.1:10000', '--fec-code', 'ldpc'], /--fec-code "ldpc" must be rs or xor \(config key udpFecCode\)/],
+      [['send', 'testsrc', 'udp://127.0.0.1:10000', '--mtu', '100'], /--mtu "100" must be an integer 576–65535, the path MTU in bytes \(config key udpMtu\)/],
       [['view', 'udp://239.1.2.3:10000'], /join it with udp:\/\/@239\.1\.2\.3:10000/],
-      [['serve', '--udp', '70000'], /--udp "70000" must be a port/],
+      [['serve', '--udp', '70000'], /--udp "70000" must be a port 0–65535 \(config key udpPort\)/],
     ];
     for (const [args, why] of cases) {
       const p = run(args);

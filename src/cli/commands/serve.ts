@@ -2,7 +2,7 @@
  * serve: `camwire serve` — a hub that publishers push streams into and viewers pull out of.
  */
 import { startHub } from '../../api/hub-server.js';
-import { COMMON_HELP, configFrom, HUB_HELP, HUB_OPTIONS, hubConfigFlags, parse, parseNumber } from '../args.js';
+import { COMMON_HELP, HUB_HELP, HUB_OPTIONS, hubConfigFlags, loadedConfigFrom, parse } from '../args.js';
 import { makeSource, SOURCE_HELP, SOURCE_OPTIONS } from '../source-options.js';
 import { redactUrl } from '../../sources/spec.js';
 import { hostForUrl } from '../../config/url.js';
@@ -23,7 +23,8 @@ the hub opens sources itself (cameras, files, IP cameras), so one box can do eve
 
 Options:
 ${HUB_HELP}
-  --udp PORT       also take UDP publishers and subscribers on this port (off unless given)
+  --udp PORT       also take UDP publishers and subscribers on this port (off unless given
+                   here or as udpPort in the config file or CAMWIRE_UDP_PORT)
   --host ADDR      address to listen on (default 0.0.0.0, all interfaces)
   --stream NAME=SOURCE
                    publish SOURCE as stream NAME (repeatable); a source that cannot be
@@ -47,9 +48,9 @@ export const serve: Command = {
   async run(argv) {
     const { values } = parse('serve', argv, { ...HUB_OPTIONS, host: { type: 'string' }, stream: { type: 'string', multiple: true }, udp: { type: 'string' }, ...SOURCE_OPTIONS, ...UDP_OPTIONS });
     if (values.help) return help(usage);
-    const cfg = configFrom(values, { ...hubConfigFlags(values), host: values.host, ...udpConfigFlags(values) });
-    const udpPort = values.udp === undefined ? null : parseNumber(values.udp, '--udp', 0);
-    if (udpPort !== null && !(Number.isInteger(udpPort) && udpPort <= 65535)) throw createError('CAMWIRE_ERR_CONFIG', `--udp "${values.udp}" must be a port 0–65535`);
+    const { config: cfg, origins } = loadedConfigFrom(values, { ...hubConfigFlags(values), host: values.host, udpPort: values.udp, ...udpConfigFlags(values) });
+    // UDP stays off unless asked for: by --udp, or udpPort in a config file or the environment.
+    const udpPort = origins.udpPort.from === 'default' ? null : cfg.udpPort;
     const pulled = ((values.stream ?? []) as unknown as string[]).map((arg) => {
       const m = /^([^=]+)=(.+)$/.exec(arg);
       if (!m) throw createError('CAMWIRE_ERR_CONFIG', `--stream "${arg}" must look like NAME=SOURCE, e.g. door=camera:0`);

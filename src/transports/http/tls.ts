@@ -3,6 +3,7 @@
  * pages, so a viewer opened on a LAN address needs https; it also keeps tokens off the wire.
  */
 import { readFileSync } from 'node:fs';
+import { validateConfig } from '../../config/schema.js';
 import { createError } from '../../util/errors.js';
 
 /** TlsFiles are the PEM files named by --tls-cert and --tls-key ('' = plain HTTP). */
@@ -11,11 +12,11 @@ export interface TlsFiles {
   tlsKey?: string;
 }
 
-/** loadTls reads the certificate and key, or returns undefined for plain HTTP; both or neither. */
+/** loadTls reads the certificate and key, or returns undefined for plain HTTP; both or neither (config/schema's rule). */
 export function loadTls(files: TlsFiles): { cert: Buffer; key: Buffer } | undefined {
   const { tlsCert = '', tlsKey = '' } = files;
-  if (!tlsCert && !tlsKey) return undefined;
-  if (!tlsCert || !tlsKey) throw createError('CAMWIRE_ERR_CONFIG', 'HTTPS needs both --tls-cert FILE and --tls-key FILE (PEM)');
+  validateConfig({ tlsCert, tlsKey });
+  if (!tlsCert) return undefined;
   const read = (path: string, flag: string) => {
     try {
       return readFileSync(path);

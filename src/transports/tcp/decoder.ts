@@ -6,11 +6,11 @@
  * is compared with its limit (maxFrameBytes for FRAME, MAX_CONTROL_BYTES otherwise) before a
  * single body byte is buffered, so held input never exceeds one allowed message plus one chunk.
  */
+import { DEFAULTS } from '../../config/defaults.js';
 import { CODECS } from '../../frame/frame.js';
 import { ChunkQueue } from '../../codecs/chunk-queue.js';
 import { createError } from '../../util/errors.js';
 import {
-  DEFAULT_MAX_FRAME_BYTES,
   FRAME_HEADER_BYTES,
   HEADER_BYTES,
   MAGIC,
@@ -42,7 +42,7 @@ export class Decoder {
   private failed = false;
 
   constructor(opts: DecoderOptions = {}) {
-    this.maxFrameBytes = opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    this.maxFrameBytes = opts.maxFrameBytes ?? DEFAULTS.maxFrameBytes;
   }
 
   /** bufferedBytes is how much unparsed input is held (bounded; see the file comment). */

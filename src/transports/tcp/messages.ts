@@ -37,8 +37,6 @@ export const HEADER_BYTES = 8;
 export const FRAME_HEADER_BYTES = 20;
 /** MAX_CONTROL_BYTES: a handshake or error is a few hundred bytes of JSON; 4 KiB leaves room for tokens. */
 export const MAX_CONTROL_BYTES = 4096;
-/** DEFAULT_MAX_FRAME_BYTES: 16 MiB holds an 8K JPEG at high quality; anything larger is an attack or a bug. */
-export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
 /** MessageType gives the wire id of each message. */
 export const MessageType = {

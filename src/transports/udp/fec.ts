@@ -25,8 +25,6 @@ import { MAX_FEC_GROUP } from './wire.js';
 /** FecCode names the parity presets: any M losses (`rs`) or one per group, interleaved (`xor`). */
 export type FecCode = 'rs' | 'xor';
 
-/** FEC_CODES lists the FecCode values, for flag validation. */
-export const FEC_CODES: readonly FecCode[] = ['rs', 'xor'];
 
 /** parityCountFor is M for N data fragments at `percent` overhead (0 = off), at most one per data fragment. */
 export function parityCountFor(dataCount: number, percent: number): number {

@@ -1,11 +1,10 @@
 /**
  * options: everything a camwire UDP endpoint is tuned by, built from the Config (udp* keys, see
- * config/defaults for each default's reason) plus per-command choices, and validated there.
+ * config/defaults for each default's reason, config/schema for their ranges) plus per-command choices.
  */
 import { DEFAULTS, type Config } from '../../config/defaults.js';
-import { createError } from '../../util/errors.js';
-import { FEC_CODES, type FecCode } from './fec.js';
-import { MAX_MTU, MIN_MTU } from './wire.js';
+import { validateConfig } from '../../config/schema.js';
+import type { FecCode } from './fec.js';
 
 /** UdpOptions: the validated settings of one UDP endpoint. */
 export interface UdpOptions {
@@ -30,19 +29,12 @@ export interface UdpOptions {
 /** UdpChoices: the per-command parts of UdpOptions (flags --no-nack, --iface, --no-loopback). */
 export type UdpChoices = Partial<Pick<UdpOptions, 'nack' | 'iface' | 'loopback'>>;
 
-type UdpConfig = Pick<Config, 'udpMtu' | 'udpFecPercent' | 'udpFecCode' | 'udpPacePercent' | 'udpDeadlineMs' | 'udpRecvBufferBytes' | 'udpRefreshMs' | 'udpTtl' | 'maxFrameBytes' | 'token'>;
+const UDP_KEYS = ['udpMtu', 'udpFecPercent', 'udpFecCode', 'udpPacePercent', 'udpDeadlineMs', 'udpRecvBufferBytes', 'udpRefreshMs', 'udpTtl', 'maxFrameBytes', 'token'] as const;
+type UdpConfig = Pick<Config, (typeof UDP_KEYS)[number]>;
 
-/** udpOptions validates the udp* config keys and merges the choices; errors name the key. */
+/** udpOptions checks the udp* config keys against the config schema and merges the choices. */
 export function udpOptions(cfg: Partial<UdpConfig> = {}, choices: UdpChoices = {}): UdpOptions {
-  const c = { ...DEFAULTS, ...cfg };
-  const range = (key: keyof UdpConfig, v: number, lo: number, hi: number, why: string) => {
-    if (!(Number.isInteger(v) && v >= lo && v <= hi)) throw createError('CAMWIRE_ERR_CONFIG', `${key} must be an integer ${lo}–${hi} (${why}), got ${v}`);
-  };
-  range('udpMtu', c.udpMtu, MIN_MTU, MAX_MTU, 'the path MTU in bytes');
-  range('udpFecPercent', c.udpFecPercent, 0, 100, 'parity overhead in percent; 0 turns FEC off');
-  range('udpPacePercent', c.udpPacePercent, 0, 100, 'share of the frame interval; 0 sends each frame at once');
-  range('udpTtl', c.udpTtl, 0, 255, 'multicast hops');
-  if (!FEC_CODES.includes(c.udpFecCode as FecCode)) throw createError('CAMWIRE_ERR_CONFIG', `udpFecCode must be ${FEC_CODES.join(' or ')}, got "${c.udpFecCode}"`);
+  const c = { ...DEFAULTS, ...validateConfig(cfg, UDP_KEYS) };
   return {
     mtu: c.udpMtu,
     fecPercent: c.udpFecPercent,

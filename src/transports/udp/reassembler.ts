@@ -16,6 +16,7 @@
  *   skipped up to the next keyframe, since they would decode against a missing reference.
  * - With `nack` on, fragments parity cannot rebuild are asked for again (nack-scheduler.ts).
  */
+import { DEFAULTS } from '../../config/defaults.js';
 import type { Frame } from '../../frame/frame.js';
 import { FrameAssembly, serialDiff } from './assembly.js';
 import type { Nack } from './control.js';
@@ -34,7 +35,7 @@ export interface ReassemblerOptions {
 
 /**
  * REASSEMBLER_DEFAULTS: 4 frames in flight (newest wins: older ones are useless), 32 MiB (two
- * maximum-size frames with parity), a 200 ms deadline (several NACK rounds on any LAN, while a
+ * maximum-size frames with parity), the udpDeadlineMs deadline (several NACK rounds on any LAN, while a
  * given-up frame is replaced by the next one anyway), NACK after 5 ms of quiet (a paced sender
  * sends a datagram at least every 2 ms) and again after at most 15 ms (until a round trip has
  * been measured, or when it is long).
@@ -42,7 +43,7 @@ export interface ReassemblerOptions {
 export const REASSEMBLER_DEFAULTS: ReassemblerOptions = {
   maxInFlight: 4,
   maxBufferedBytes: 32 * 1024 * 1024,
-  deadlineMs: 200,
+  deadlineMs: DEFAULTS.udpDeadlineMs,
   nack: true,
   nackIdleMs: 5,
   nackRetryMs: 15,

@@ -68,12 +68,6 @@ export const DatagramType = {
  * size makes one MTU setting right for both families; IPv4 just has 20 bytes to spare.
  */
 export const IP_UDP_OVERHEAD = 48;
-/** DEFAULT_MTU: Ethernet's 1500-byte MTU, so no datagram is ever IP-fragmented on a LAN. */
-export const DEFAULT_MTU = 1500;
-/** MIN_MTU: 576, the smallest datagram every IPv4 host must accept (IPv6 needs 1280). */
-export const MIN_MTU = 576;
-/** MAX_MTU: 65535, the largest IP packet; only useful on loopback or jumbo-frame links. */
-export const MAX_MTU = 65535;
 /** MIN_FRAGMENT_BYTES: a sender with MIN_MTU cuts 484-byte fragments; far smaller ones are an attack on the fragment count. */
 export const MIN_FRAGMENT_BYTES = 256;
 /** MAX_FEC_GROUP: a parity group (data + parity) holds at most 255 fragments, the size of GF(2^8). */
