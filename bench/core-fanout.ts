@@ -6,10 +6,11 @@
  */
 import type { Socket } from 'node:net';
 import { lengthPrefixed } from './length-prefixed.js';
-import { freePort, rawConnect, waitForPort } from '../test/helpers/net.js';
+import { freePort, rawConnect, waitForPort } from '../support/net.js';
 import { bare, camwire, type Child } from './procs.js';
 import { protocolViewer, shareSince, type BenchViewer } from './viewer.js';
-import { pct, procCpuMs, sleep, table, type Section } from './section.js';
+import { pct, procCpuMs, table, type Section } from './section.js';
+import { sleep } from '../src/util/sleep.js';
 
 const WARMUP_MS = 1500;
 const MEASURE_MS = 6000;

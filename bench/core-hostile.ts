@@ -6,10 +6,11 @@
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { encodeHello, header, MessageType } from '../src/transports/tcp/messages.js';
-import { freePort, rawConnect, waitForPort } from '../test/helpers/net.js';
+import { freePort, rawConnect, waitForPort } from '../support/net.js';
 import { camwire } from './procs.js';
 import { protocolViewer, shareSince } from './viewer.js';
-import { pct, sleep, table, type Section } from './section.js';
+import { pct, table, type Section } from './section.js';
+import { sleep } from '../src/util/sleep.js';
 
 const PHASE_MS = 5000;
 const ATTACKERS = 20;

@@ -2,9 +2,10 @@
  * core-latency: capture→received latency through send → serve → view on loopback, each a
  * separate process, against the bare-socket relay baseline (bench/bare.ts) in the same run.
  */
-import { freePort, waitForPort } from '../test/helpers/net.js';
+import { freePort, waitForPort } from '../support/net.js';
 import { bare, camwire } from './procs.js';
-import { ms, sleep, table, type Section } from './section.js';
+import { ms, table, type Section } from './section.js';
+import { sleep } from '../src/util/sleep.js';
 
 const SECONDS = 8;
 const SIZES = ['640x480', '1280x720'];

@@ -6,7 +6,8 @@ import sharp from 'sharp';
 import { Hub } from '../src/hub/hub.js';
 import { Pattern } from '../src/sources/testsrc/pattern.js';
 import { TestSource } from '../src/sources/testsrc/testsrc.js';
-import { cpuSampler, pct, sleep, table, type Section } from './section.js';
+import { cpuSampler, pct, table, type Section } from './section.js';
+import { sleep } from '../src/util/sleep.js';
 
 const SECONDS = 5;
 

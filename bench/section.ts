@@ -42,6 +42,3 @@ export const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
 
 /** ms formats milliseconds with one decimal. */
 export const ms = (x: number | null | undefined): string => (x == null || Number.isNaN(x) ? '-' : x.toFixed(1));
-
-/** sleep waits `msec` milliseconds. */
-export const sleep = (msec: number): Promise<void> => new Promise((r) => setTimeout(r, msec));

@@ -15,10 +15,10 @@ import type { Frame } from '../src/frame/frame.js';
 import { percentiles } from '../src/hub/stats.js';
 import { TestSource } from '../src/sources/testsrc/testsrc.js';
 import { nowUs } from '../src/util/clock.js';
-import { LossyRelay, type LossOptions } from '../test/helpers/lossy-relay.js';
-import { freeUdpPort } from '../test/helpers/net.js';
-import { sha1 } from '../test/helpers/udp-frames.js';
-import { jpegFrames } from '../test/helpers/udp-stream.js';
+import { LossyRelay, type LossOptions } from '../support/lossy-relay.js';
+import { freeUdpPort } from '../support/net.js';
+import { sha1 } from '../support/udp-frames.js';
+import { jpegFrames } from '../support/udp-stream.js';
 import { table, type Section } from './section.js';
 import { countdownDatagrams, CountdownReceiver, COUNTDOWN_MTU_SLICE, COUNTDOWN_SEED_SLICE } from './udp-countdown.js';
 

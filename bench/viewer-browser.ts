@@ -7,8 +7,9 @@
  */
 import type { Codec } from '../src/frame/frame.js';
 import { percentiles } from '../src/hub/stats.js';
-import { hasChromium, launchBrowser } from '../test/helpers/browser.js';
-import { pct, sleep, table, type Section } from './section.js';
+import { hasChromium, launchBrowser } from '../support/browser.js';
+import { pct, table, type Section } from './section.js';
+import { sleep } from '../src/util/sleep.js';
 import type { StreamSpec } from './viewer-worker.js';
 import { startWorker } from './worker.js';
 

@@ -5,7 +5,8 @@
  * `bare` mode), which writes every frame to every socket and never skips.
  */
 import { percentiles } from '../src/hub/stats.js';
-import { cpuSampler, pct, sleep, table, type Section } from './section.js';
+import { cpuSampler, pct, table, type Section } from './section.js';
+import { sleep } from '../src/util/sleep.js';
 import { mjpegClient, wsClient, type FanoutClient } from './viewer-fanout-clients.js';
 import { startWorker } from './worker.js';
 

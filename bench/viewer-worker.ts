@@ -14,8 +14,8 @@ import type { Codec, Frame } from '../src/frame/frame.js';
 import type { Publisher } from '../src/hub/stream.js';
 import { encodeFrameMessage } from '../src/transports/ws/frame-message.js';
 import { MJPEG_CONTENT_TYPE, PART_TRAILER, partHeader } from '../src/transports/http/multipart.js';
-import { h264Frames } from '../test/helpers/h264.js';
-import { renderFrames, Replay } from '../test/helpers/replay.js';
+import { h264Frames } from '../support/h264.js';
+import { renderFrames, Replay } from '../support/replay.js';
 import { BARE_PAGE } from './bare-page.js';
 
 /** StreamSpec is one replayed stream. */

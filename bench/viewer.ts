@@ -5,7 +5,7 @@
 import type { Socket } from 'node:net';
 import { Decoder } from '../src/transports/tcp/decoder.js';
 import { encodeHello, encodeKeepalive } from '../src/transports/tcp/messages.js';
-import { rawConnect } from '../test/helpers/net.js';
+import { rawConnect } from '../support/net.js';
 
 /** BenchViewer is one connected viewer and the sequence numbers it received. */
 export interface BenchViewer {

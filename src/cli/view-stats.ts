@@ -32,13 +32,13 @@ export class ViewStats {
   private lastSeq: number | undefined;
   private readonly t0 = Date.now();
   private window = { t: Date.now(), frames: 0, bytes: 0, latency: [] as number[] };
-  /** Bounded: the summary uses the newest SUMMARY_SAMPLES latencies (~1 h at 30 fps). */
+  /** Bounded: the summary uses the newest SUMMARY_SAMPLES latencies in µs (~1 h at 30 fps). */
   private readonly all = new Float64Array(SUMMARY_SAMPLES);
   private n = 0;
 
   /** add records a frame as received now; sequence gaps count every skip, upstream or local. */
   add(f: Frame): void {
-    const latencyMs = (nowUs() - f.captureUs) / 1000;
+    const latencyUs = nowUs() - f.captureUs;
     if (this.lastSeq !== undefined) {
       const gap = (f.seq - this.lastSeq - 1) >>> 0;
       // A huge "gap" is a sender restart (sequence starts over), not two billion lost frames.
@@ -51,8 +51,8 @@ export class ViewStats {
     this.height = f.height;
     this.window.frames++;
     this.window.bytes += f.payload.length;
-    this.window.latency.push(latencyMs);
-    this.all[this.n++ % SUMMARY_SAMPLES] = latencyMs;
+    this.window.latency.push(latencyUs);
+    this.all[this.n++ % SUMMARY_SAMPLES] = latencyUs;
   }
 
   /** progress returns the report for the window since the previous call and starts a new one. */
@@ -73,7 +73,8 @@ export class ViewStats {
   }
 
   private report(type: ViewReport['type'], fps: number, kbps: number, p50: number, p95: number, p99: number): ViewReport {
-    const ms = (x: number) => (Number.isNaN(x) ? null : r2(x));
+    // Samples are µs like every capture time; the report is an edge, in ms.
+    const ms = (us: number) => (Number.isNaN(us) ? null : r2(us / 1000));
     const r2 = (x: number) => Math.round(x * 100) / 100;
     return {
       type,

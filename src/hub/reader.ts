@@ -31,8 +31,9 @@ export interface ReaderStats {
   dropped: number;
   fps: number;
   bitrate: number;
-  latencyP50Ms: number;
-  latencyP95Ms: number;
+  /** capture→delivered latency percentiles over recent frames, ms; null before the first frame. */
+  latencyP50Ms: number | null;
+  latencyP95Ms: number | null;
 }
 
 let nextId = 1;
@@ -154,8 +155,8 @@ export class Reader implements AsyncIterable<Frame> {
       dropped: this.dropped,
       fps: this.rate.fps(),
       bitrate: this.rate.bitsPerSecond(),
-      latencyP50Ms: this.latency.percentile(50),
-      latencyP95Ms: this.latency.percentile(95),
+      latencyP50Ms: this.latency.percentileMs(50),
+      latencyP95Ms: this.latency.percentileMs(95),
     };
   }
 
@@ -175,7 +176,7 @@ export class Reader implements AsyncIterable<Frame> {
     this.framesOut++;
     this.bytesOut += f.payload.length;
     this.rate.add(f.payload.length);
-    this.latency.add((nowUs() - f.captureUs) / 1000);
+    this.latency.add(nowUs() - f.captureUs);
     return f;
   }
 

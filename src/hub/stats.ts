@@ -1,5 +1,8 @@
 /**
  * stats: the counters behind every stream and reader figure (fps, bitrate, latency).
+ *
+ * Latency is kept in microseconds, the unit of Frame.captureUs and nowUs(); only the edges
+ * (API JSON, metrics, CLI lines) convert, to ms or seconds.
  */
 
 /** RATE_WINDOW_MS: rates are measured over one-second windows, the unit users read fps in. */
@@ -47,8 +50,8 @@ export class RateMeter {
   }
 }
 
-/** LATENCY_BUCKETS_MS: histogram upper bounds, dense where live video lives (1–200 ms). */
-export const LATENCY_BUCKETS_MS = [1, 2, 5, 10, 15, 20, 30, 50, 75, 100, 150, 200, 300, 500, 1000, 2000, 5000];
+/** LATENCY_BUCKETS_US: histogram upper bounds in µs, dense where live video lives (1–200 ms). */
+export const LATENCY_BUCKETS_US = [1, 2, 5, 10, 15, 20, 30, 50, 75, 100, 150, 200, 300, 500, 1000, 2000, 5000].map((ms) => ms * 1000);
 
 /** LATENCY_SAMPLES: percentiles come from the newest 1024 samples (~34 s at 30 fps). */
 export const LATENCY_SAMPLES = 1024;
@@ -60,27 +63,35 @@ export const LATENCY_SAMPLES = 1024;
 export class LatencyStats {
   private readonly ring = new Float64Array(LATENCY_SAMPLES);
   private n = 0;
-  /** buckets[i] counts samples ≤ LATENCY_BUCKETS_MS[i] (not cumulative; the exporter sums). */
-  readonly buckets = new Array<number>(LATENCY_BUCKETS_MS.length + 1).fill(0);
+  /** buckets[i] counts samples ≤ LATENCY_BUCKETS_US[i] (not cumulative; the exporter sums). */
+  readonly buckets = new Array<number>(LATENCY_BUCKETS_US.length + 1).fill(0);
+  /** count is every sample ever added. */
   count = 0;
-  sumMs = 0;
+  /** sumUs is the sum of every sample ever added, µs. */
+  sumUs = 0;
 
-  /** add records one latency in milliseconds. */
-  add(ms: number): void {
-    this.ring[this.n++ % LATENCY_SAMPLES] = ms;
+  /** add records one latency in µs. */
+  add(us: number): void {
+    this.ring[this.n++ % LATENCY_SAMPLES] = us;
     this.count++;
-    this.sumMs += ms;
+    this.sumUs += us;
     let i = 0;
-    while (i < LATENCY_BUCKETS_MS.length && ms > LATENCY_BUCKETS_MS[i]) i++;
+    while (i < LATENCY_BUCKETS_US.length && us > LATENCY_BUCKETS_US[i]) i++;
     this.buckets[i]++;
   }
 
-  /** percentile returns the p-th percentile (0..100) of recent samples in ms, or NaN if none. */
-  percentile(p: number): number {
+  /** percentileUs returns the p-th percentile (0..100) of recent samples in µs, or NaN if none. */
+  percentileUs(p: number): number {
     return percentiles(this.recent(), [p])[0];
   }
 
-  /** recent returns a copy of the retained samples. */
+  /** percentileMs is percentileUs in ms, for the edges (JSON, CLI), or null before the first sample. */
+  percentileMs(p: number): number | null {
+    const us = this.percentileUs(p);
+    return Number.isNaN(us) ? null : us / 1000;
+  }
+
+  /** recent returns a copy of the retained samples, µs. */
   recent(): Float64Array {
     return this.ring.slice(0, Math.min(this.n, LATENCY_SAMPLES));
   }

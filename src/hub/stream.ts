@@ -6,6 +6,7 @@
  * cleanly (`end()`) ends every current reader instead.
  */
 import type { Codec, Frame } from '../frame/frame.js';
+import { nowUs } from '../util/clock.js';
 import { createError } from '../util/errors.js';
 import { Reader, type ReaderOptions, type ReaderStats } from './reader.js';
 import { LatencyStats, RateMeter } from './stats.js';
@@ -151,7 +152,7 @@ export class Stream {
     this.bytesIn += frame.payload.length;
     this.lastAt = Date.now();
     this.rate.add(frame.payload.length, this.lastAt);
-    this.latency.add(this.lastAt - frame.captureUs / 1000);
+    this.latency.add(nowUs() - frame.captureUs);
     this.lastFrame = frame;
     for (const r of this.readers) r.offer(frame);
   }

@@ -16,7 +16,8 @@
  *   camwire only, and camwire shuts the pipeline down in order instead of racing ffmpeg's exit.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { Backoff, sleep, type BackoffOptions } from '../../util/backoff.js';
+import { Backoff, type BackoffOptions } from '../../util/backoff.js';
+import { sleep } from '../../util/sleep.js';
 import { createError } from '../../util/errors.js';
 import { TypedEmitter } from '../../util/events.js';
 import { createLogger } from '../../util/logger.js';

@@ -16,7 +16,7 @@ export interface StreamSummary extends Omit<StreamStats, 'readers'> {
 
 /** streamSummaries builds the /api/streams body. */
 export function streamSummaries(hub: Hub): { streams: StreamSummary[] } {
-  const round = (x: number) => (Number.isNaN(x) ? null : Math.round(x * 100) / 100);
+  const round = (x: number | null) => (x === null ? null : Math.round(x * 100) / 100);
   return {
     streams: hub.stats().map((st) => {
       const lat = hub.get(st.name)?.latency;
@@ -26,8 +26,8 @@ export function streamSummaries(hub: Hub): { streams: StreamSummary[] } {
         viewers: st.readers.length,
         fps: Math.round(st.fps * 100) / 100,
         bitrate: Math.round(st.bitrate),
-        latencyP50Ms: lat ? round(lat.percentile(50)) : null,
-        latencyP95Ms: lat ? round(lat.percentile(95)) : null,
+        latencyP50Ms: round(lat ? lat.percentileMs(50) : null),
+        latencyP95Ms: round(lat ? lat.percentileMs(95) : null),
         readers: st.readers.map((r) => ({ ...r, fps: Math.round(r.fps * 100) / 100, bitrate: Math.round(r.bitrate) })),
       };
     }),

@@ -10,7 +10,7 @@
  * ```
  */
 import type { Hub } from '../../hub/hub.js';
-import { LATENCY_BUCKETS_MS } from '../../hub/stats.js';
+import { LATENCY_BUCKETS_US } from '../../hub/stats.js';
 
 /** METRICS_CONTENT_TYPE is the Content-Type Prometheus expects for the text format. */
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -71,13 +71,13 @@ export function collectMetrics(hub: Hub, connections: Connections, httpResponses
     const lat = hub.get(s.name)?.latency;
     if (!lat) continue;
     let cumulative = 0;
-    LATENCY_BUCKETS_MS.forEach((le, i) => {
+    LATENCY_BUCKETS_US.forEach((le, i) => {
       cumulative += lat.buckets[i];
-      histogram.samples.push({ suffix: '_bucket', labels: { stream: s.name, le: String(le / 1000) }, value: cumulative });
+      histogram.samples.push({ suffix: '_bucket', labels: { stream: s.name, le: String(le / 1e6) }, value: cumulative });
     });
     histogram.samples.push(
       { suffix: '_bucket', labels: { stream: s.name, le: '+Inf' }, value: lat.count },
-      { suffix: '_sum', labels: { stream: s.name }, value: lat.sumMs / 1000 },
+      { suffix: '_sum', labels: { stream: s.name }, value: lat.sumUs / 1e6 },
       { suffix: '_count', labels: { stream: s.name }, value: lat.count },
     );
   }

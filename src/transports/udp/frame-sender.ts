@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Frame } from '../../frame/frame.js';
 import type { Reader } from '../../hub/reader.js';
-import { sleep } from '../../util/backoff.js';
+import { sleep } from '../../util/sleep.js';
 import { encodeEnd, type Nack } from './control.js';
 import { Pacer } from './pacer.js';
 import { asRetransmission, packetize, type DatagramParts, type PacketizedFrame, type PacketizerOptions } from './packetizer.js';

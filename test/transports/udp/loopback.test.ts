@@ -7,7 +7,7 @@ import { publishTo, readFrom, type RemotePublisher, type RemoteReader } from '..
 import { DEFAULTS } from '../../../src/config/defaults.js';
 import { UdpDirectReceiver } from '../../../src/transports/udp/direct-receiver.js';
 import { udpOptions } from '../../../src/transports/udp/options.js';
-import { sleep } from '../../../src/util/backoff.js';
+import { sleep } from '../../../src/util/sleep.js';
 import { nowUs } from '../../../src/util/clock.js';
 import { freeUdpPort, waitUntil } from '../../helpers/net.js';
 import { datagramsOf, sha1, testFrame } from '../../helpers/udp-frames.js';
