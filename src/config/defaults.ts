@@ -17,6 +17,20 @@ export interface Config {
   maxFrameBytes: number;
   /** maxConnections: per listener (TCP, HTTP); each costs a file descriptor: far beyond a LAN's cameras and screens, but a connection flood stops here, not at the file-descriptor limit. */
   maxConnections: number;
+  /** reservedConnections: of maxConnections, 64 are kept for authenticated peers, so strangers still handshaking can never take every slot. */
+  reservedConnections: number;
+  /** maxConnectionsPerAddress: 64 per host (IPv6: per /64) is a wall of viewers on one machine; one host cannot fill the listener. */
+  maxConnectionsPerAddress: number;
+  /** handshakesPerSecond: 10 new connections per second per host on average; reconnect backoff needs at most 4. */
+  handshakesPerSecond: number;
+  /** handshakeBurst: 40 at once per host, so a restarted wall of viewers reconnects without waiting. */
+  handshakeBurst: number;
+  /** preAuthBudgetBytes: 64 MiB of input held for all unauthenticated peers together; beyond it they are refused, never the hub's memory. */
+  preAuthBudgetBytes: number;
+  /** preAuthPeerBytes: 64 KiB held for one unauthenticated peer: a handshake message is at most 4 KiB, the rest is one socket read. */
+  preAuthPeerBytes: number;
+  /** preAuthTimeoutMs: 3 s from accept to an accepted handshake (two round trips on any LAN); slot holders that never finish leave. */
+  preAuthTimeoutMs: number;
   /** keepaliveMs: 2 s of silence costs one 8-byte message; short enough to notice a dead peer quickly. */
   keepaliveMs: number;
   /** timeoutMs: 10 s (five missed keepalives) before a silent or stalled-mid-frame peer is dropped. */
@@ -61,6 +75,13 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   host: '0.0.0.0',
   maxFrameBytes: 16 * 1024 * 1024,
   maxConnections: 1024,
+  reservedConnections: 64,
+  maxConnectionsPerAddress: 64,
+  handshakesPerSecond: 10,
+  handshakeBurst: 40,
+  preAuthBudgetBytes: 64 * 1024 * 1024,
+  preAuthPeerBytes: 64 * 1024,
+  preAuthTimeoutMs: 3000,
   keepaliveMs: 2000,
   timeoutMs: 10000,
   handshakeTimeoutMs: 5000,

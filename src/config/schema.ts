@@ -31,6 +31,13 @@ export const SCHEMA: Readonly<Record<keyof Config, KeyRule>> = {
   host: text('--host'),
   maxFrameBytes: positive('--max-frame-bytes'),
   maxConnections: positive(),
+  reservedConnections: { type: 'int', min: 0, what: 'connections kept for authenticated peers' },
+  maxConnectionsPerAddress: positive(),
+  handshakesPerSecond: positive(),
+  handshakeBurst: positive(),
+  preAuthBudgetBytes: positive(),
+  preAuthPeerBytes: positive(),
+  preAuthTimeoutMs: positive(),
   keepaliveMs: positive(),
   timeoutMs: positive(),
   handshakeTimeoutMs: positive(),
@@ -117,6 +124,14 @@ export const CROSS_RULES: readonly CrossRule[] = [
     // A certificate is useless without its key and the other way round; HTTPS needs both.
     keys: ['tlsCert', 'tlsKey'],
     check: (c) => (!c.tlsCert !== !c.tlsKey ? 'HTTPS needs both --tls-cert FILE and --tls-key FILE (PEM), or neither for plain HTTP' : undefined),
+  },
+  {
+    // Unauthenticated peers may hold maxConnections − reservedConnections slots: zero would lock everyone out.
+    keys: ['reservedConnections', 'maxConnections'],
+    check: (c) =>
+      c.reservedConnections! >= c.maxConnections!
+        ? `reservedConnections (${c.reservedConnections}) must be less than maxConnections (${c.maxConnections}), or no peer could connect to authenticate`
+        : undefined,
   },
   {
     // The backoff starts at the initial delay and doubles up to the cap; a cap below it is a typo.
