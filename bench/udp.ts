@@ -84,7 +84,7 @@ function camwire(fec: number, nack: boolean): Scheme {
       const counted = new Set<number>();
       // The receiver's own sink, not a hub Reader: what the transport delivers is measured, not
       // whether this process's event loop took each frame before the next one (newest wins).
-      const rx = await UdpDirectReceiver.open('127.0.0.1', port, udpOptions({ udpFecPercent: fec }, { nack }), {
+      const rx = new UdpDirectReceiver('127.0.0.1', port, udpOptions({ udpFecPercent: fec }, { nack }), {
         frame: (f) => {
           warm = true;
           const want = sent.get(f.seq);
@@ -98,6 +98,7 @@ function camwire(fec: number, nack: boolean): Scheme {
         },
         end: () => {},
       });
+      await rx.start();
       const out = await publishTo(`udp://127.0.0.1:${relay.port}`, { udpFecPercent: fec, nack });
       // Warm up (first frame through) with frames that are not counted.
       for (let k = 0; !warm && k < 100; k++) {

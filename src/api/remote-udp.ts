@@ -3,13 +3,12 @@
  * to a receiver or group, or through a hub started with `camwire serve --udp`.
  */
 import { Hub } from '../hub/hub.js';
-import type { Reader } from '../hub/reader.js';
-import { parseUdpUrl, type UdpUrl } from '../config/udp-url.js';
+import { parseUdpUrl } from '../config/udp-url.js';
 import { UdpHubClient } from '../transports/udp/client.js';
 import { UdpDirectReceiver } from '../transports/udp/direct-receiver.js';
-import type { FrameSink } from '../transports/udp/frame-receiver.js';
+import type { FrameDelivery } from '../transports/udp/frame-receiver.js';
 import { UdpDirectSender } from '../transports/udp/direct-sender.js';
-import { udpOptions, type UdpOptions } from '../transports/udp/options.js';
+import { udpOptions } from '../transports/udp/options.js';
 import { createError, type CamwireError } from '../util/errors.js';
 import { createLogger } from '../util/logger.js';
 import type { RemoteOptions, RemotePublisher } from './remote.js';
@@ -31,19 +30,21 @@ export function openUdpReader(url: string, hub: Hub, name: string, opts: RemoteO
   if (u.multicast && !u.bind) throw createError('CAMWIRE_ERR_BAD_URL', `"${url}" is a multicast group: join it with udp://@${u.host}:${u.port}`);
   const uo = udpOptions(opts, opts);
   const pub = hub.publish(name, u.text);
-  const sink: FrameSink = { frame: (f) => pub.publish({ ...f, stream: name }), end: () => pub.end() };
+  const sink: FrameDelivery = { frame: (f) => pub.publish({ ...f, stream: name }), end: () => pub.end() };
   let close = async () => {};
   let settle!: (e?: CamwireError) => void;
   const done = new Promise<void>((resolve, reject) => (settle = (e) => (e ? reject(e) : resolve())));
   const opened = (async () => {
     if (u.bind) {
-      const r = await UdpDirectReceiver.open(u.host, u.port, uo, { frame: sink.frame, end: () => (sink.end(), settle()) });
-      log.info(`receiving on ${u.text}${r.multicast ? ' (multicast group joined)' : ''}`);
+      const r = new UdpDirectReceiver(u.host, u.port, uo, { frame: sink.frame, end: () => (sink.end(), settle()) });
       close = () => r.close();
+      await r.start();
+      log.info(`receiving on ${u.text}${r.multicast ? ' (multicast group joined)' : ''}`);
     } else {
-      const c = await UdpHubClient.pull(u, sink, uo);
-      c.done.then(() => settle(), (e) => settle(e));
+      const c = new UdpHubClient(u, uo, { role: 'view', sink });
       close = () => c.close();
+      await c.start();
+      c.done.then(() => settle(), (e) => settle(e));
     }
   })();
   opened.catch((e) => settle(e));
@@ -69,7 +70,14 @@ export async function publishToUdp(url: string, opts: RemoteOptions): Promise<Re
   const name = u.stream || 'default';
   const pub = hub.publish(name, 'local source');
   const reader = hub.read(name, { label: `send to ${u.text}` });
-  const link = u.stream ? await UdpHubClient.push(u, reader, uo) : await directLink(u, reader, uo);
+  const link = u.stream ? new UdpHubClient(u, uo, { role: 'publish', reader }) : new UdpDirectSender(u.host, u.port, reader, uo);
+  try {
+    await link.start();
+  } catch (e) {
+    await link.close();
+    await hub.close();
+    throw e;
+  }
   const close = async () => {
     await link.close();
     await hub.close();
@@ -83,10 +91,4 @@ export async function publishToUdp(url: string, opts: RemoteOptions): Promise<Re
     done: link.done,
     port: u.port,
   };
-}
-
-/** directLink sends what `reader` yields straight to the URL's receiver or group. */
-async function directLink(u: UdpUrl, reader: Reader, uo: UdpOptions): Promise<UdpLink> {
-  const sender = await UdpDirectSender.open(u.host, u.port, uo);
-  return { done: sender.run(reader), close: () => sender.close() };
 }

@@ -12,8 +12,8 @@ import { TypedEmitter } from '../../util/events.js';
 import { createLogger } from '../../util/logger.js';
 import { encodeBye, encodeHello, type Datagram, type UdpRole, type Welcome } from './control.js';
 import { UdpEndpoint } from './endpoint.js';
-import { FrameReceiver, type FrameSink } from './frame-receiver.js';
-import { FrameSender, pump, randomStreamId, sendEnd } from './frame-sender.js';
+import { FrameReceiver, type FrameDelivery } from './frame-receiver.js';
+import { FrameSender, randomStreamId, sendStream } from './frame-sender.js';
 import type { UdpOptions } from './options.js';
 import { resolveHost } from './socket.js';
 
@@ -31,7 +31,14 @@ export const SILENT_REFRESHES = 3;
 /** UdpClientState is what the client is doing now. */
 export type UdpClientState = 'connecting' | 'connected' | 'retrying' | 'ended' | 'failed';
 
-/** UdpHubClient keeps one hub publication or subscription alive; `done` settles as TcpClient's does. */
+/** UdpClientWork says what a client does: publish what a hub Reader yields, or deliver a hub stream. */
+export type UdpClientWork = { role: 'publish'; reader: Reader } | { role: 'view'; sink: FrameDelivery };
+
+/**
+ * UdpHubClient keeps one hub publication or subscription alive: `start()` opens the socket and
+ * says HELLO, `close()` says BYE and releases socket, timers and reader; `done` settles as
+ * TcpClient's does.
+ */
 export class UdpHubClient extends TypedEmitter<{ state: (s: UdpClientState, detail?: string) => void }> {
   readonly done: Promise<void>;
   private settle!: (err?: CamwireError) => void;
@@ -48,45 +55,31 @@ export class UdpHubClient extends TypedEmitter<{ state: (s: UdpClientState, deta
   private finished = false;
   private sender: FrameSender | undefined;
   private receiver: FrameReceiver | undefined;
+  private readonly role: UdpRole;
   /** streamId: a publisher's own id; a subscriber's is the one the hub welcomed it with. */
   private readonly ownStreamId = randomStreamId();
 
-  private constructor(
+  constructor(
     private readonly url: StreamUrl,
-    private readonly role: UdpRole,
     private readonly opts: UdpOptions,
-    private readonly sink?: FrameSink,
+    private readonly work: UdpClientWork,
   ) {
     super();
+    this.role = work.role;
     this.done = new Promise((resolve, reject) => (this.settle = (e) => (e ? reject(e) : resolve())));
     this.done.catch(() => {});
   }
 
-  /** push publishes what `reader` yields as stream url.stream of the hub at url, until it ends or close(). */
-  static async push(url: StreamUrl, reader: Reader, opts: UdpOptions): Promise<UdpHubClient> {
-    const c = new UdpHubClient(url, 'publish', opts);
-    await c.open();
-    // Until the hub welcomes us, frames are dropped here rather than sent to be ignored there.
-    c.sender = new FrameSender(
-      c.ownStreamId,
-      (parts) => {
-        if (c.connected) c.endpoint.send(parts, url.port, c.address);
-      },
-      { ...opts, retransmit: opts.nack },
-    );
-    void pump(reader, c.sender, () => c.finished, async () => {
-      // The local source ended: tell the hub, then stop.
-      await sendEnd((b) => c.sendToHub(b), c.ownStreamId);
-      await c.finish();
-    });
-    return c;
-  }
-
-  /** pull subscribes to stream url.stream of the hub at url and hands its frames to `sink`. */
-  static async pull(url: StreamUrl, sink: FrameSink, opts: UdpOptions): Promise<UdpHubClient> {
-    const c = new UdpHubClient(url, 'view', opts, sink);
-    await c.open();
-    return c;
+  /**
+   * start opens the socket and says HELLO; a publisher starts sending (newest frame wins) once
+   * welcomed: until then frames are dropped here rather than sent to be ignored there.
+   */
+  async start(): Promise<void> {
+    await this.open();
+    if (this.work.role !== 'publish' || this.finished) return;
+    const reader = this.work.reader;
+    this.sender = new FrameSender(this.ownStreamId, (parts) => this.connected && this.endpoint.send(parts, this.url.port, this.address), { ...this.opts, retransmit: this.opts.nack });
+    void sendStream(reader, this.sender, (b) => this.sendToHub(b)).then((ended) => (ended ? this.finish() : undefined));
   }
 
   /** connected tells whether the hub welcomed us and answered within the last refreshes. */
@@ -166,7 +159,7 @@ export class UdpHubClient extends TypedEmitter<{ state: (s: UdpClientState, deta
         return this.endpoint.ignore(from, 'NACK for another stream id');
       case 'end':
         if (this.role === 'view' && this.welcome && d.streamId === this.welcome.streamId) {
-          this.sink!.end();
+          this.deliver().end();
           void this.finish();
           return;
         }
@@ -186,7 +179,8 @@ export class UdpHubClient extends TypedEmitter<{ state: (s: UdpClientState, deta
     if (this.role === 'view') {
       this.receiver?.close();
       const nack = this.opts.nack ? (b: Buffer) => this.sendToHub(b) : undefined;
-      this.receiver = new FrameReceiver(w.streamId, { frame: (f) => this.sink!.frame(f), nack }, { deadlineMs: this.opts.deadlineMs, maxBufferedBytes: 2 * this.opts.maxFrameBytes });
+      const sink = this.deliver();
+      this.receiver = new FrameReceiver(w.streamId, { frame: (f) => sink.frame(f), nack }, { deadlineMs: this.opts.deadlineMs, maxBufferedBytes: 2 * this.opts.maxFrameBytes });
     }
     log.info(`connected to ${this.url.text} (${this.role === 'publish' ? 'publishing' : 'viewing'} "${w.stream}" over UDP)`);
     this.emit('state', 'connected', w.stream);
@@ -206,6 +200,12 @@ export class UdpHubClient extends TypedEmitter<{ state: (s: UdpClientState, deta
     this.lastRefusal = err.message;
   }
 
+  /** deliver is where a subscriber's frames go. */
+  private deliver(): FrameDelivery {
+    if (this.work.role !== 'view') throw new Error('a publishing client has no frame delivery');
+    return this.work.sink;
+  }
+
   private sendToHub(b: Buffer): void {
     this.endpoint.send(b, this.url.port, this.address);
   }
@@ -215,8 +215,9 @@ export class UdpHubClient extends TypedEmitter<{ state: (s: UdpClientState, deta
     this.finished = true;
     clearInterval(this.timer);
     this.sender?.close();
+    if (this.work.role === 'publish') this.work.reader.close();
     this.receiver?.close();
-    await this.endpoint.close();
+    await this.endpoint?.close();
     if (this.receiver) log.info(`${this.url.text}: ${this.receiver.summary()}`);
     if (!err) this.emit('state', 'ended');
     this.settle(err);

@@ -13,7 +13,7 @@ import { hostForUrl } from '../../config/url.js';
 import { createLogger } from '../../util/logger.js';
 import type { Datagram } from './control.js';
 import { peerKey, UdpEndpoint } from './endpoint.js';
-import { FrameReceiver, type FrameSink } from './frame-receiver.js';
+import { FrameReceiver, type FrameDelivery } from './frame-receiver.js';
 import type { UdpOptions } from './options.js';
 import type { ReassemblerStats } from './reassembler.js';
 import { resolveHost } from './socket.js';
@@ -31,29 +31,36 @@ interface Source {
   receiver: FrameReceiver;
 }
 
-/** UdpDirectReceiver receives one sender's frames on a port or group; see the file comment. */
+/**
+ * UdpDirectReceiver receives one sender's frames on a port or group (see the file comment):
+ * `start()` binds, `close()` releases the socket and the reassembly timer.
+ */
 export class UdpDirectReceiver {
   private source: Source | undefined;
   private ended = false;
-  private closed = false;
+  private closing: Promise<void> | undefined;
   private endpoint!: UdpEndpoint;
+  /** multicast: joined to a group (no NACKs); known after start(). */
+  multicast = false;
 
-  private constructor(
+  constructor(
+    /** host: '' = every interface; a group address joins that group. */
+    private readonly host: string,
+    private readonly bindPort: number,
     private readonly opts: UdpOptions,
-    private readonly sink: FrameSink,
-    /** multicast: joined to a group (no NACKs). */
-    readonly multicast: boolean,
+    private readonly sink: FrameDelivery,
   ) {}
 
-  /** open binds `host` ('' = every interface; a group address joins that group) and `port`. */
-  static async open(host: string, port: number, opts: UdpOptions, sink: FrameSink): Promise<UdpDirectReceiver> {
+  /** start binds the port (and joins the group); rejects with CAMWIRE_ERR_LISTEN. */
+  async start(): Promise<void> {
+    const { host, opts } = this;
+    const port = this.bindPort;
     const { address, family } = host === '' ? { address: undefined, family: 4 as const } : await resolveHost(host);
-    const multicast = address !== undefined && isMulticastAddress(address);
-    const r = new UdpDirectReceiver(opts, sink, multicast);
+    const multicast = (this.multicast = address !== undefined && isMulticastAddress(address));
     // On Linux, binding the group address keeps out datagrams for other groups on the same port.
     const bindAddress = multicast ? (process.platform === 'linux' && isIP(address!) === 4 ? address : undefined) : address;
     const label = `udp://@${address ? hostForUrl(address) : ''}:${port}`;
-    r.endpoint = await UdpEndpoint.open(
+    const endpoint = await UdpEndpoint.open(
       {
         family,
         bindAddress,
@@ -64,9 +71,10 @@ export class UdpDirectReceiver {
       },
       label,
       opts.maxFrameBytes,
-      (d, from) => r.onDatagram(d, from),
+      (d, from) => this.onDatagram(d, from),
     );
-    return r;
+    if (this.closing) return void (await endpoint.close());
+    this.endpoint = endpoint;
   }
 
   /** port is the bound port. */
@@ -90,12 +98,13 @@ export class UdpDirectReceiver {
   }
 
   /** close stops receiving and logs what was received. Idempotent. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.source?.receiver.close();
-    await this.endpoint.close();
-    if (this.source) log.info(`${this.endpoint.label}: ${this.source.receiver.summary()}`);
+  close(): Promise<void> {
+    return (this.closing ??= (async () => {
+      this.source?.receiver.close();
+      if (!this.endpoint) return;
+      await this.endpoint.close();
+      if (this.source) log.info(`${this.endpoint.label}: ${this.source.receiver.summary()}`);
+    })());
   }
 
   private onDatagram(d: Datagram, from: RemoteInfo): void {

@@ -10,34 +10,45 @@ import { hostForUrl } from '../../config/url.js';
 import { createLogger } from '../../util/logger.js';
 import type { Datagram } from './control.js';
 import { UdpEndpoint } from './endpoint.js';
-import { FrameSender, pump, randomStreamId, sendEnd } from './frame-sender.js';
+import { FrameSender, randomStreamId, sendStream } from './frame-sender.js';
 import type { UdpOptions } from './options.js';
 import { resolveHost } from './socket.js';
 
 const log = createLogger('udp');
 
-/** UdpDirectSender sends frames to host:port, unicast or multicast; see the file comment. */
+/**
+ * UdpDirectSender sends what a hub Reader yields to host:port, unicast or multicast (see the
+ * file comment): `start()` opens the socket and starts sending; `done` resolves when the reader
+ * ended (END sent) or after close().
+ */
 export class UdpDirectSender {
-  private closed = false;
+  /** done resolves when sending stopped: the stream ended (END sent) or close() was called. */
+  readonly done: Promise<void>;
+  private finish!: () => void;
+  private endpoint: UdpEndpoint | undefined;
+  private sender: FrameSender | undefined;
+  private closing: Promise<void> | undefined;
+  /** multicast: the destination is a group (known after start()). */
+  multicast = false;
 
-  private constructor(
-    private readonly endpoint: UdpEndpoint,
-    private readonly sender: FrameSender,
-    private readonly address: string,
+  constructor(
+    private readonly host: string,
     private readonly port: number,
-    /** multicast: the destination is a group. */
-    readonly multicast: boolean,
-  ) {}
+    private readonly reader: Reader,
+    private readonly opts: UdpOptions,
+  ) {
+    this.done = new Promise((r) => (this.finish = r));
+  }
 
-  /** open resolves the destination and opens the socket (multicast options when it is a group). */
-  static async open(host: string, port: number, opts: UdpOptions): Promise<UdpDirectSender> {
+  /** start resolves the destination, opens the socket (multicast options for a group) and starts sending. */
+  async start(): Promise<void> {
+    const { host, port, opts } = this;
     const { address, family } = await resolveHost(host);
-    const multicast = isMulticastAddress(address);
+    const multicast = (this.multicast = isMulticastAddress(address));
     const label = `udp://${hostForUrl(address)}:${port}`;
-    let sender: FrameSender | undefined;
     const onDatagram = (d: Datagram, from: RemoteInfo) => {
       // Only the receiver we send to may ask for repairs (a stranger could aim our traffic elsewhere).
-      if (d.type === 'nack' && sender && !multicast && from.address === address && from.port === port) sender.onNack(d.nack);
+      if (d.type === 'nack' && this.sender && !multicast && from.address === address && from.port === port) this.sender.onNack(d.nack);
       else endpoint.ignore(from, `unexpected ${d.type.toUpperCase()}`);
     };
     const endpoint = await UdpEndpoint.open(
@@ -46,26 +57,21 @@ export class UdpDirectSender {
       opts.maxFrameBytes,
       onDatagram,
     );
-    sender = new FrameSender(randomStreamId(), (parts) => endpoint.send(parts, port, address), { ...opts, retransmit: opts.nack && !multicast });
+    if (this.closing) return void (await endpoint.close());
+    this.endpoint = endpoint;
+    const send = (b: Buffer | readonly Buffer[]) => endpoint.send(b, port, address);
+    const sender = (this.sender = new FrameSender(randomStreamId(), send, { ...opts, retransmit: opts.nack && !multicast }));
     log.debug(`${label}: stream id ${sender.streamId.toString(16)}${multicast ? `, multicast ttl ${opts.ttl}` : ''}`);
-    return new UdpDirectSender(endpoint, sender, address, port, multicast);
+    void sendStream(this.reader, sender, send).then((ended) => (ended ? this.close() : undefined));
   }
 
-  /**
-   * run sends what `reader` yields until it ends, then tells the receivers (END) and closes;
-   * resolves then, or when close() is called.
-   */
-  async run(reader: Reader): Promise<void> {
-    await pump(reader, this.sender, () => this.closed, async () => {
-      await sendEnd((b) => this.endpoint.send(b, this.port, this.address), this.sender.streamId);
-      await this.close();
-    });
-  }
-
-  /** close stops sending and closes the socket. Idempotent. */
-  async close(): Promise<void> {
-    this.closed = true;
-    this.sender.close();
-    await this.endpoint.close();
+  /** close stops sending, releases the reader and closes the socket. Idempotent. */
+  close(): Promise<void> {
+    return (this.closing ??= (async () => {
+      this.sender?.close();
+      this.reader.close();
+      await this.endpoint?.close();
+      this.finish();
+    })());
   }
 }

@@ -8,8 +8,11 @@ import { encodeNack } from './control.js';
 import { Reassembler, type ReassemblerOptions, type ReassemblerOutput, type ReassemblerStats } from './reassembler.js';
 import type { Fragment } from './wire.js';
 
-/** FrameSink receives what a UDP receiver reassembled, and the end of the stream. */
-export interface FrameSink {
+/**
+ * FrameDelivery receives what a UDP receiver reassembled, and the end of the stream (not to be
+ * confused with hub/pump's FrameSink, which a sender writes into).
+ */
+export interface FrameDelivery {
   frame(f: Omit<Frame, 'stream'>): void;
   end(): void;
 }

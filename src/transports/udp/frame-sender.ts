@@ -3,11 +3,16 @@
  * a short cache of recent frames. It does not own a socket: `transmit` writes one datagram
  * (the owner knows the address), so the hub, direct senders and clients share it.
  *
- * `pump` feeds it from a hub Reader without waiting for pacing: UDP sends never block, so
- * pacing only shapes bursts and must not make the Reader skip frames.
+ * A FrameSender is a hub `FrameSink` driven by the one newest-wins pump (hub/pump.ts): it is
+ * busy while a frame is still being paced out, and a frame published meanwhile waits in the
+ * reader's slot, where a newer one replaces it. When the pump asks to write (`writable()`), a
+ * newer frame is waiting: the rest of the current one leaves at once, since pacing only shapes
+ * bursts and must not turn a stalled event loop's backlog into dropped frames. Frames that
+ * arrive while the sender cannot even do that replace each other (newest wins).
  */
 import { randomBytes } from 'node:crypto';
 import type { Frame } from '../../frame/frame.js';
+import { pumpNewest, type FrameSink } from '../../hub/pump.js';
 import type { Reader } from '../../hub/reader.js';
 import { sleep } from '../../util/sleep.js';
 import { encodeEnd, type Nack } from './control.js';
@@ -26,7 +31,7 @@ export interface FrameSenderOptions extends PacketizerOptions {
 export const RETRANSMIT_CACHE_FRAMES = 8;
 /** MAX_RETRANSMITS: each datagram is sent again at most 5 times, so NACKs cannot multiply traffic without bound. */
 export const MAX_RETRANSMITS = 5;
-/** PACE_TICK_MS: the sleep between bursts; timers are not finer than ~1 ms. */
+/** PACE_TICK_MS: the wait between bursts; timers are not finer than ~1 ms. */
 export const PACE_TICK_MS = 1;
 
 /** END_REPEATS: END is sent 3 times, 20 ms apart, so one lost datagram does not leave viewers waiting. */
@@ -46,19 +51,16 @@ export async function sendEnd(send: (b: Buffer) => void, streamId: number): Prom
 }
 
 /**
- * pump sends every frame `reader` yields through `sender` until the reader ends (then, after
- * the last datagram, `onEnd`) or `stopped()` turns true.
+ * sendStream pumps `reader` into `sender` (newest frame wins) until the reader ends or the
+ * sender closes. If the stream ended (not a close), the last frame is paced out and END sent
+ * through `send`; resolves true then, false after a close.
  */
-export async function pump(reader: Reader, sender: FrameSender, stopped: () => boolean, onEnd: () => Promise<void>): Promise<void> {
-  for (;;) {
-    const f = await reader.next();
-    if (stopped()) return;
-    if (!f) {
-      sender.flush();
-      return onEnd();
-    }
-    void sender.send(f);
-  }
+export async function sendStream(reader: Reader, sender: FrameSender, send: (b: Buffer) => void): Promise<boolean> {
+  await pumpNewest(reader, sender);
+  if (sender.closed) return false;
+  await sender.drained();
+  await sendEnd(send, sender.streamId);
+  return true;
 }
 
 /** FrameSenderStats: the counters toJSON() returns. */
@@ -80,13 +82,15 @@ interface Sent {
 }
 
 /** FrameSender paces frames out and repairs losses on request; see the file comment. */
-export class FrameSender {
+export class FrameSender implements FrameSink {
   private frameNo = 0;
   private readonly pacer: Pacer;
   private readonly cache = new Map<number, Sent>();
   /** pacing: the frame whose datagrams are still going out. */
   private pacing: Sent | undefined;
-  private closed = false;
+  private isClosed = false;
+  /** waiters: pump calls waiting for pacing to finish (writable()). */
+  private waiters: (() => void)[] = [];
   private readonly s: FrameSenderStats = { frames: 0, datagrams: 0, bytes: 0, parityDatagrams: 0, nacks: 0, retransmitted: 0, nackIgnored: 0 };
 
   constructor(
@@ -97,13 +101,40 @@ export class FrameSender {
     this.pacer = new Pacer(opts.pacePercent);
   }
 
+  /** closed tells whether close() was called (the pump stops). */
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** busy tells whether a frame is still being paced out. */
+  busy(): boolean {
+    return this.pacing !== undefined;
+  }
+
+  /** writable is called when a newer frame waits: the frame being paced leaves at once (see the file comment). */
+  writable(): Promise<void> {
+    this.flush();
+    return Promise.resolve();
+  }
+
+  /** drained resolves once the frame being paced is out (or the sender closed), without hurrying it. */
+  drained(): Promise<void> {
+    if (!this.busy() || this.isClosed) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** write starts pacing one frame out; it never waits (FrameSink). */
+  write(frame: Frame): void {
+    void this.send(frame);
+  }
+
   /**
    * send transmits one frame, paced; resolves when its last datagram went out (or on close).
-   * Callers need not wait: a frame sent while the previous one is still being paced first
-   * flushes the rest of the previous one, so no frame is ever dropped for pacing.
+   * A frame sent while the previous one is still being paced first flushes the rest of the
+   * previous one (the pump never does that: it waits while busy()).
    */
   async send(frame: Omit<Frame, 'stream'>): Promise<void> {
-    if (this.closed) return;
+    if (this.isClosed) return;
     this.flush();
     const pf = packetize(frame, this.streamId, this.frameNo, this.opts);
     this.frameNo = (this.frameNo + 1) >>> 0;
@@ -118,18 +149,18 @@ export class FrameSender {
     for (;;) {
       const due = Pacer.due(total, performance.now() - t0, spread);
       while (entry.out < due) this.put(pf.datagrams[entry.out++]);
-      if (entry.out >= total || this.closed) break;
+      if (entry.out >= total || this.isClosed || this.pacing !== entry) break;
       await sleep(PACE_TICK_MS);
     }
-    if (this.pacing === entry) this.pacing = undefined;
+    if (this.pacing === entry) this.paced();
   }
 
-  /** flush sends what is left of the frame being paced, at once (before END, or a newer frame). */
+  /** flush sends what is left of the frame being paced, at once (before a newer frame). */
   flush(): void {
     const e = this.pacing;
     if (!e) return;
-    this.pacing = undefined;
     while (e.out < e.pf.datagrams.length) this.put(e.pf.datagrams[e.out++]);
+    this.paced();
   }
 
   /** onNack sends the asked-for datagrams of a cached frame again, each at most MAX_RETRANSMITS times. */
@@ -149,15 +180,22 @@ export class FrameSender {
     }
   }
 
-  /** close stops pacing at once; later sends are ignored. */
+  /** close stops pacing at once; later sends are ignored. Idempotent. */
   close(): void {
-    this.closed = true;
+    this.isClosed = true;
     this.cache.clear();
+    this.paced();
   }
 
   /** toJSON returns a copy of the counters. */
   toJSON(): FrameSenderStats {
     return { ...this.s };
+  }
+
+  /** paced ends the current frame's pacing and wakes the pump. */
+  private paced(): void {
+    this.pacing = undefined;
+    for (const w of this.waiters.splice(0)) w();
   }
 
   private put(parts: DatagramParts): void {

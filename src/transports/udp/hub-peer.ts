@@ -9,7 +9,7 @@ import type { Publisher } from '../../hub/stream.js';
 import { encodeWelcome, type Hello, type UdpRole } from './control.js';
 import { peerKey, type UdpEndpoint } from './endpoint.js';
 import { FrameReceiver } from './frame-receiver.js';
-import { FrameSender, pump, randomStreamId, sendEnd } from './frame-sender.js';
+import { FrameSender, randomStreamId, sendStream } from './frame-sender.js';
 import type { UdpOptions } from './options.js';
 
 /** HubPeer is what both kinds of peer share: identity, refresh time, WELCOME. */
@@ -54,22 +54,20 @@ export class ViewPeer extends HubPeer {
   readonly role = 'view';
   readonly streamId = randomStreamId();
   readonly sender: FrameSender;
-  private closed = false;
 
   constructor(hello: Hello, stream: string, private readonly reader: Reader, endpoint: UdpEndpoint, from: RemoteInfo, opts: UdpOptions) {
     super(hello, stream, endpoint, from, opts);
     this.sender = new FrameSender(this.streamId, (parts) => this.send(parts), { ...opts, retransmit: opts.nack });
   }
 
-  /** pump sends frames until the reader ends; if the stream ended (not a close), tells the viewer. */
-  pump(): Promise<void> {
-    return pump(this.reader, this.sender, () => this.closed, () => sendEnd((b) => this.send(b), this.streamId));
+  /** pump sends frames (newest wins) until the reader ends; if the stream ended (not a close), tells the viewer. */
+  async pump(): Promise<void> {
+    await sendStream(this.reader, this.sender, (b) => this.send(b));
   }
 
   close(): void {
-    this.closed = true;
+    this.sender.close(); // first, so the pump sees a close, not an ended stream
     this.reader.close();
-    this.sender.close();
   }
 }
 

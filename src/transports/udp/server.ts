@@ -11,6 +11,7 @@
 import type { RemoteInfo } from 'node:dgram';
 import { isIP } from 'node:net';
 import { isJpeg } from '../../codecs/jpeg.js';
+import { DEFAULTS } from '../../config/defaults.js';
 import { DEFAULT_STREAM, type Hub } from '../../hub/hub.js';
 import { createError, isCamwireError, type CamwireError } from '../../util/errors.js';
 import { createLogger } from '../../util/logger.js';
@@ -24,10 +25,8 @@ const log = createLogger('udp');
 
 /** EXPIRE_REFRESHES: a peer is forgotten after 5 refresh intervals without a HELLO. */
 export const EXPIRE_REFRESHES = 5;
-/** DEFAULT_MAX_PEERS: 1024 peers, each a hub reader or publisher; more is a misconfiguration or an attack. */
-export const DEFAULT_MAX_PEERS = 1024;
 
-/** UdpServerOptions: where to listen, plus the UDP tuning. */
+/** UdpServerOptions: where to listen, plus the UDP tuning; maxPeers defaults to maxConnections (config). */
 export type UdpServerOptions = UdpOptions & { port: number; host: string; maxPeers?: number };
 
 /** UdpServer serves a Hub over UDP; see the file comment. */
@@ -113,7 +112,7 @@ export class UdpServer {
       return send(old.welcome());
     }
     if (old) this.drop(old, 'replaced by a new HELLO');
-    if (this.peers.size >= (this.opts.maxPeers ?? DEFAULT_MAX_PEERS)) {
+    if (this.peers.size >= (this.opts.maxPeers ?? DEFAULTS.maxConnections)) {
       return fail(createError('CAMWIRE_ERR_TOO_MANY_PEERS', `this hub already serves ${this.peers.size} UDP peers`));
     }
     let peer: HubPeer;

@@ -55,7 +55,8 @@ describe('udp direct unicast through a lossy relay', () => {
   it('ignores and counts a second sender and garbage while following the first, which it delivers whole', async () => {
     const port = await freeUdpPort();
     const got: Frame[] = [];
-    const rx = await UdpDirectReceiver.open('127.0.0.1', port, udpOptions(), { frame: (f) => got.push({ ...f, stream: 'x' }), end: () => {} });
+    const rx = new UdpDirectReceiver('127.0.0.1', port, udpOptions(), { frame: (f) => got.push({ ...f, stream: 'x' }), end: () => {} });
+    await rx.start();
     const out = await publishTo(`udp://127.0.0.1:${port}`);
     const intruder = await publishTo(`udp://127.0.0.1:${port}`);
     const garbage = await RawPeer.open();
@@ -106,7 +107,8 @@ describe('udp over IPv6 loopback', () => {
 
 describe('udp receive buffer', () => {
   it('is raised to udpRecvBufferBytes, as far as the kernel allows', async () => {
-    const r = await UdpDirectReceiver.open('127.0.0.1', 0, udpOptions(), { frame: () => {}, end: () => {} });
+    const r = new UdpDirectReceiver('127.0.0.1', 0, udpOptions(), { frame: () => {}, end: () => {} });
+    await r.start();
     try {
       const plain = createSocket('udp4');
       await new Promise<void>((res) => plain.bind(0, '127.0.0.1', () => res()));

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startHub, type HubServer } from '../../../src/api/hub-server.js';
+import { parseUdpUrl } from '../../../src/config/udp-url.js';
+import type { Frame } from '../../../src/frame/frame.js';
+import { Hub } from '../../../src/hub/hub.js';
+import { UdpHubClient } from '../../../src/transports/udp/client.js';
+import { udpOptions } from '../../../src/transports/udp/options.js';
+import { waitUntil } from '../../helpers/net.js';
+import { testFrame } from '../../helpers/udp-frames.js';
+
+let server: HubServer;
+let port: number;
+before(async () => {
+  server = await startHub({ tcpPort: null, httpPort: null, udpPort: 0, host: '127.0.0.1', udpRefreshMs: 100 });
+  port = server.udp!.port;
+});
+after(() => server.close());
+
+describe('udp hub client', () => {
+  it('publishes after one awaited start, and close() says BYE, releases its reader and is idempotent', async () => {
+    const local = new Hub();
+    const pub = local.publish('cam', 'test');
+    const reader = local.read('cam');
+    const c = new UdpHubClient(parseUdpUrl(`udp://127.0.0.1:${port}/cl1`), udpOptions(), { role: 'publish', reader });
+    await c.start();
+    const timer = setInterval(() => pub.publish({ ...testFrame(3000, 1), stream: 'cam' }), 20);
+    try {
+      await waitUntil(() => (server.hub.get('cl1')?.stats().framesIn ?? 0) > 3, 5000, 'frames to reach the hub');
+      await c.close();
+      await c.close();
+      assert.ok(reader.closed, 'the hub reader was released');
+      await c.done;
+      await waitUntil(() => !server.hub.get('cl1')?.publisher, 3000, 'BYE to free the publisher slot');
+    } finally {
+      clearInterval(timer);
+      await local.close();
+    }
+  });
+
+  it('sends END when its source ends, so the hub stream ends and the client finishes', async () => {
+    const local = new Hub();
+    const pub = local.publish('cam', 'test');
+    const c = new UdpHubClient(parseUdpUrl(`udp://127.0.0.1:${port}/cl2`), udpOptions(), { role: 'publish', reader: local.read('cam') });
+    await c.start();
+    for (let i = 0; !server.hub.get('cl2')?.stats().framesIn && i < 200; i++) {
+      pub.publish({ ...testFrame(3000, i), stream: 'cam' });
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    pub.end();
+    await c.done;
+    await waitUntil(() => !server.hub.get('cl2')?.publisher, 3000, 'END to end the hub stream');
+    await local.close();
+  });
+
+  it('delivers a hub stream to its sink and closes before or after start without leaking', async () => {
+    const got: Omit<Frame, 'stream'>[] = [];
+    const early = new UdpHubClient(parseUdpUrl(`udp://127.0.0.1:${port}/cl3`), udpOptions(), { role: 'view', sink: { frame: () => {}, end: () => {} } });
+    await early.close();
+    const c = new UdpHubClient(parseUdpUrl(`udp://127.0.0.1:${port}/cl3`), udpOptions(), { role: 'view', sink: { frame: (f) => got.push(f), end: () => {} } });
+    await c.start();
+    const pub = server.hub.publish('cl3', 'test');
+    const timer = setInterval(() => pub.publish({ ...testFrame(3000, 1), stream: 'cl3' }), 20);
+    try {
+      await waitUntil(() => got.length >= 3, 5000, 'frames through the hub');
+      await c.close();
+      await waitUntil(() => (server.hub.get('cl3')?.readers.size ?? 0) === 0, 3000, 'BYE to free the hub reader');
+    } finally {
+      clearInterval(timer);
+      pub.end();
+    }
+  });
+});
