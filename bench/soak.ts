@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { publishTo, readFrom } from '../src/index.js';
 import { camwire, type Child } from './procs.js';
-import { freePort, freeUdpPort, waitForPort } from '../test/helpers/net.js';
+import { freePort, freeUdpPort, waitForPort } from '../support/net.js';
 import { attackBurst } from './soak-attacks.js';
 import { mjpegViewer, wsViewer, type Counter } from './soak-viewers.js';
 import { procCpuMs, sleep, table } from './section.js';
