@@ -11,7 +11,7 @@ import { connect, type Socket } from 'node:net';
 import WebSocket from 'ws';
 import { header, MessageType } from '../src/transports/tcp/messages.js';
 import { DatagramType, writePrefix } from '../src/transports/udp/wire.js';
-import { sleep } from './section.js';
+import { sleep } from '../src/util/sleep.js';
 
 /** BurstPorts: the hub's listeners and how long the burst lasts. */
 export interface Burst {

@@ -6,7 +6,7 @@
 import { request } from 'node:http';
 import WebSocket from 'ws';
 import { decodeFrameMessage } from '../src/index.js';
-import { sleep } from './section.js';
+import { sleep } from '../src/util/sleep.js';
 
 /** Counter is one viewer's running frame count; `kind` groups viewers in the soak's table. */
 export interface Counter {

@@ -18,7 +18,8 @@ import { camwire, type Child } from './procs.js';
 import { freePort, freeUdpPort, waitForPort } from '../support/net.js';
 import { attackBurst } from './soak-attacks.js';
 import { mjpegViewer, wsViewer, type Counter } from './soak-viewers.js';
-import { procCpuMs, sleep, table } from './section.js';
+import { procCpuMs, table } from './section.js';
+import { sleep } from '../src/util/sleep.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: number): number => {
