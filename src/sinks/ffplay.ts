@@ -37,29 +37,65 @@ export function requireFfplay(cmd = 'ffplay'): void {
 }
 
 /**
- * playInFfplay waits for the first frame (to learn the codec), starts ffplay and feeds it until
- * the stream ends or the window is closed (`-autoexit`: ffplay quits at the end of its input);
- * resolves with ffplay's exit code.
+ * FfplayWindow shows a reader's frames in an ffplay window. `start()` returns at once: the
+ * window opens at the first frame (which tells the codec) and is fed until the stream ends or
+ * the window is closed (`-autoexit`: ffplay quits at the end of its input). `done` resolves with
+ * ffplay's exit code (0 when the stream ended before any frame). `close()` closes the reader and
+ * the window and waits for ffplay to exit; idempotent.
  */
-export async function playInFfplay(reader: Reader, title: string, cmd = 'ffplay'): Promise<number> {
-  if (!(await reader.ready())) return 0;
-  const first = reader.take() as Frame;
-  const child = spawn(cmd, ffplayArgs(first.codec, title), { stdio: ['pipe', 'ignore', 'inherit'] });
-  const exited = new Promise<number>((resolve) => {
-    child.on('error', () => resolve(127));
-    child.on('exit', (code) => resolve(code ?? 1));
-  });
-  // Never leave a window behind: if camwire exits first, ffplay goes with it.
-  const killOnExit = () => child.kill();
-  process.once('exit', killOnExit);
-  void exited.then(() => process.off('exit', killOnExit));
-  const sink = new PipeSink(child);
-  child.stdin!.on('error', () => {}); // EPIPE when the window closes: the exit handler ends us
-  sink.write(first);
-  void exited.then(() => reader.close());
-  await pumpNewest(reader, sink);
-  child.stdin!.end();
-  return exited;
+export class FfplayWindow {
+  /** done resolves with ffplay's exit code once the window is gone. */
+  readonly done: Promise<number>;
+  private child: ChildProcess | undefined;
+  private started = false;
+  private closing: Promise<void> | undefined;
+  private resolveDone!: (code: number) => void;
+
+  constructor(
+    private readonly reader: Reader,
+    private readonly title: string,
+    private readonly cmd = 'ffplay',
+  ) {
+    this.done = new Promise((r) => (this.resolveDone = r));
+  }
+
+  /** start begins waiting for the first frame; the window opens when it arrives. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    void this.play().then(this.resolveDone, () => this.resolveDone(1));
+  }
+
+  /** close ends the reader, closes the window and waits for ffplay to exit; idempotent. */
+  close(): Promise<void> {
+    return (this.closing ??= (async () => {
+      this.reader.close();
+      this.child?.kill();
+      if (!this.started) this.resolveDone(0);
+      await this.done;
+    })());
+  }
+
+  private async play(): Promise<number> {
+    if (!(await this.reader.ready()) || this.closing) return 0;
+    const first = this.reader.take() as Frame;
+    const child = (this.child = spawn(this.cmd, ffplayArgs(first.codec, this.title), { stdio: ['pipe', 'ignore', 'inherit'] }));
+    const exited = new Promise<number>((resolve) => {
+      child.on('error', () => resolve(127));
+      child.on('exit', (code) => resolve(code ?? 1));
+    });
+    // Never leave a window behind: if camwire exits without close(), ffplay goes with it.
+    const killOnExit = () => child.kill();
+    process.once('exit', killOnExit);
+    void exited.then(() => process.off('exit', killOnExit));
+    const sink = new PipeSink(child);
+    child.stdin!.on('error', () => {}); // EPIPE when the window closes: the exit handler ends us
+    sink.write(first);
+    void exited.then(() => this.reader.close());
+    await pumpNewest(this.reader, sink);
+    child.stdin!.end();
+    return exited;
+  }
 }
 
 class PipeSink implements FrameSink {

@@ -11,6 +11,7 @@ import { createError } from '../util/errors.js';
 /** FrameWriter writes one frame at a time; write() resolves when the sink can take the next. */
 export interface FrameWriter {
   write(f: Frame): Promise<void>;
+  /** close flushes and closes the file (never stdout); idempotent. */
   close(): Promise<void>;
 }
 
@@ -26,14 +27,15 @@ export function openFrameWriter(target: string): FrameWriter {
 
 function streamWriter(out: NodeJS.WritableStream, own: boolean): FrameWriter {
   let failed: Error | undefined;
+  let closing: Promise<void> | undefined;
   out.on('error', (e: Error) => (failed = e));
   return {
     async write(f) {
       if (failed) throw createError('CAMWIRE_ERR_CONFIG', `cannot write output: ${failed.message}`);
       if (!out.write(f.payload)) await new Promise((r) => out.once('drain', r));
     },
-    async close() {
-      if (own) await new Promise<void>((r) => (out as WriteStream).end(() => r()));
+    close() {
+      return (closing ??= own ? new Promise<void>((r) => (out as WriteStream).end(() => r())) : Promise.resolve());
     },
   };
 }

@@ -5,7 +5,7 @@
 import { readFrom } from '../../api/remote.js';
 import { startLocalViewer } from '../../api/local-viewer.js';
 import { openFrameWriter } from '../../sinks/frame-writer.js';
-import { playInFfplay, requireFfplay } from '../../sinks/ffplay.js';
+import { FfplayWindow, requireFfplay } from '../../sinks/ffplay.js';
 import { createError } from '../../util/errors.js';
 import { createLogger } from '../../util/logger.js';
 import type { Config } from '../../config/defaults.js';
@@ -123,11 +123,13 @@ async function play(url: string, opts: ViewOptions, seconds: number): Promise<nu
   const remote = readFrom(url, opts);
   const limit = afterSeconds(seconds, remote);
   let exitCode = 0;
-  const played = playInFfplay(remote.reader, `camwire: ${url}`).then((code) => {
+  const ffplay = new FfplayWindow(remote.reader, `camwire: ${url}`);
+  await ffplay.start();
+  const played = ffplay.done.then((code) => {
     if (code !== 0) log.warn(`ffplay exited with code ${code}`);
     exitCode = code;
   });
-  const err = await untilSignal([remote], Promise.race([played, remote.client.done]));
+  const err = await untilSignal([ffplay, remote], Promise.race([played, remote.client.done]));
   clearTimeout(limit);
   if (err) throw err;
   return exitCode;

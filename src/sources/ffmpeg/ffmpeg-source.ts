@@ -18,16 +18,15 @@ import type { SplitUnit, Splitter } from '../../codecs/splitter.js';
 import type { Codec, Frame } from '../../frame/frame.js';
 import type { Publisher } from '../../hub/stream.js';
 import { DEFAULTS } from '../../config/defaults.js';
-import { Backoff } from '../../util/backoff.js';
-import { sleep } from '../../util/sleep.js';
 import { nowUs } from '../../util/clock.js';
+import { createError } from '../../util/errors.js';
 import { createLogger, RateLimitedReport } from '../../util/logger.js';
 import type { Source } from '../source.js';
 import { redactUrl, type SourceSpec } from '../spec.js';
 import { GLOBAL_ARGS, outputArgs, type Platform, type Size } from './args.js';
 import { locateFfmpeg, type Ffmpeg } from './locate.js';
 import { planInput, type InputPlan } from './plan.js';
-import { FfmpegSupervisor, RESTART_BACKOFF } from './supervisor.js';
+import { FfmpegSupervisor } from './supervisor.js';
 
 const log = createLogger('source');
 
@@ -77,8 +76,6 @@ export class FfmpegSource implements Source {
   ffmpeg: Ffmpeg | undefined;
   private supervisor: FfmpegSupervisor | undefined;
   private resolveDone!: () => void;
-  private closed = false;
-  private readonly stopRetry = new AbortController();
   private seq = 0;
   private readonly label: string;
   private readonly bad = new RateLimitedReport((n) => log.warn(`${this.label}: dropped ${n} pictures (unreadable, or larger than maxFrameBytes)`));
@@ -94,37 +91,20 @@ export class FfmpegSource implements Source {
     return this.supervisor;
   }
 
-  /** start opens the input (rejecting with one clear line if it cannot) and begins publishing. */
+  /**
+   * start opens the input and begins publishing. With failFast it rejects with one clear line
+   * if the input cannot be opened; otherwise it returns at once and the supervisor keeps trying
+   * (a hub pulling cameras keeps trying one that is not there yet, and serves the others).
+   */
   async start(pub: Publisher): Promise<void> {
+    if (this.supervisor) throw createError('CAMWIRE_ERR_CONFIG', `${this.label}: start() was already called`);
     const ffmpeg = (this.ffmpeg = locateFfmpeg({ flag: this.opts.ffmpegPath }));
-    if (this.opts.failFast) return this.run(pub, ffmpeg, await planInput(ffmpeg, this.opts, this.label));
-    // A hub pulling cameras keeps trying one that is not there yet, and serves the others meanwhile.
-    void (async () => {
-      const backoff = new Backoff(RESTART_BACKOFF);
-      while (!this.closed) {
-        try {
-          return await this.run(pub, ffmpeg, await planInput(ffmpeg, this.opts, this.label));
-        } catch (e) {
-          const delay = backoff.next();
-          log.warn(`${(e as Error).message}; trying again in ${delay} ms`);
-          await sleep(delay, this.stopRetry.signal);
-        }
-      }
-    })();
-  }
-
-  private async run(pub: Publisher, ffmpeg: Ffmpeg, plan: InputPlan): Promise<void> {
-    if (this.closed) return;
-    this.copy = plan.copy;
     const o = this.opts;
-    // A camera is asked for its size and rate directly; files and URLs are scaled/resampled.
-    const reshape = o.spec.kind === 'camera' && !o.inputArgs ? {} : { size: o.size, fps: o.fps };
-    this.args = [...GLOBAL_ARGS, ...plan.input, ...outputArgs({ codec: o.codec, copy: plan.copy, quality: o.quality, gopSeconds: o.gopSeconds, bitrateKbps: o.bitrateKbps, ...(plan.copy ? {} : reshape) })];
-    log.info(`${this.label}: ${plan.copy ? `passing ${o.codec} through without re-encoding` : `encoding ${o.codec}`} (ffmpeg ${ffmpeg.version}, ${ffmpeg.origin === 'npm' ? 'bundled build' : ffmpeg.path})`);
-    log.debug(`${this.label}: ${ffmpeg.path} ${redactUrl(this.args.join(' '))}`);
+    let plan: InputPlan | undefined;
     const sup = (this.supervisor = new FfmpegSupervisor({
       ffmpeg: ffmpeg.path,
-      args: this.args,
+      // Planned once (probing the input); a plan that fails is retried by the supervisor's loop.
+      args: async () => this.command(ffmpeg, (plan ??= await planInput(ffmpeg, o, this.label))),
       label: this.label,
       endOnCleanExit: o.spec.kind === 'file' && !o.loop,
       failFast: o.failFast,
@@ -160,17 +140,28 @@ export class FfmpegSource implements Source {
       for (const u of splitter.end()) this.publish(pub, u, framer);
       log.info(`${this.label}: end of file after ${this.frames} frames`);
       pub.end();
-      this.finish();
+      this.resolveDone();
     });
     await sup.start();
   }
 
+  /** command builds the ffmpeg command line for `plan` (once per plan) and logs what it does. */
+  private command(ffmpeg: Ffmpeg, plan: InputPlan): string[] {
+    if (this.args.length > 0) return this.args;
+    this.copy = plan.copy;
+    const o = this.opts;
+    // A camera is asked for its size and rate directly; files and URLs are scaled/resampled.
+    const reshape = o.spec.kind === 'camera' && !o.inputArgs ? {} : { size: o.size, fps: o.fps };
+    this.args = [...GLOBAL_ARGS, ...plan.input, ...outputArgs({ codec: o.codec, copy: plan.copy, quality: o.quality, gopSeconds: o.gopSeconds, bitrateKbps: o.bitrateKbps, ...(plan.copy ? {} : reshape) })];
+    log.info(`${this.label}: ${plan.copy ? `passing ${o.codec} through without re-encoding` : `encoding ${o.codec}`} (ffmpeg ${ffmpeg.version}, ${ffmpeg.origin === 'npm' ? 'bundled build' : ffmpeg.path})`);
+    log.debug(`${this.label}: ${ffmpeg.path} ${redactUrl(this.args.join(' '))}`);
+    return this.args;
+  }
+
   /** close stops ffmpeg and publishing; idempotent. */
   async close(): Promise<void> {
-    this.closed = true;
-    this.stopRetry.abort();
     await this.supervisor?.close();
-    this.finish();
+    this.resolveDone();
   }
 
   private publish(pub: Publisher, u: SplitUnit, framer: H264Framer): void {
@@ -189,10 +180,5 @@ export class FfmpegSource implements Source {
     this.seq = (this.seq + 1) >>> 0;
     this.frames++;
     pub.publish(frame);
-  }
-
-  private finish(): void {
-    this.closed = true;
-    this.resolveDone();
   }
 }

@@ -1,7 +1,8 @@
 /**
  * supervisor: runs one ffmpeg command for as long as a source lives — restarts it with jittered
- * backoff when it dies (camera unplugged, RTSP dropped), logs its stderr without flooding, and
- * makes sure it never outlives camwire.
+ * backoff when it dies (camera unplugged, RTSP dropped) or cannot even be planned (a camera not
+ * plugged in yet), logs its stderr without flooding, and makes sure it never outlives camwire.
+ * It is the only retry loop around an ffmpeg process.
  *
  * How ffmpeg dies with camwire:
  * - close() (and so Ctrl-C / SIGTERM through the CLI) sends SIGTERM, then SIGKILL after
@@ -35,7 +36,11 @@ export const RESTART_BACKOFF: BackoffOptions = { initialMs: 200, maxMs: 5000 };
 /** SupervisorOptions: the command and how to treat its exits. */
 export interface SupervisorOptions {
   ffmpeg: string;
-  args: string[];
+  /**
+   * args is the command line, or a function that works it out (probing the input) before a run;
+   * when that function throws, the run counts as failed before any output and is retried.
+   */
+  args: string[] | (() => Promise<string[]>);
   /** label names the source in logs and errors, e.g. `camera /dev/video0`. */
   label: string;
   /** endOnCleanExit: exit code 0 means the input ended (a file): do not restart. */
@@ -66,7 +71,7 @@ function installExitHook(): void {
 
 /** FfmpegSupervisor keeps one ffmpeg command running; see the file comment. */
 export class FfmpegSupervisor extends TypedEmitter<SupervisorEvents> {
-  /** restarts counts runs after the first. */
+  /** restarts counts attempts after the first (runs, and plans that failed). */
   restarts = 0;
   private child: ChildProcess | undefined;
   private run = 0;
@@ -123,7 +128,21 @@ export class FfmpegSupervisor extends TypedEmitter<SupervisorEvents> {
     let produced = false;
     while (!this.closed) {
       const started = Date.now();
-      const exit = await this.runOnce((n) => {
+      let args: string[];
+      try {
+        args = typeof this.opts.args === 'function' ? await this.opts.args() : this.opts.args;
+      } catch (e) {
+        // The input could not be planned (no such camera yet, a URL refused): a failed run.
+        if (this.closed) break;
+        if (this.opts.failFast) {
+          first.reject(e);
+          break;
+        }
+        if (await this.pause((e as Error).message)) this.restarts++;
+        continue;
+      }
+      if (this.closed) break;
+      const exit = await this.runOnce(args, (n) => {
         if (n > 0 && !produced) {
           produced = true;
           first.resolve();
@@ -145,19 +164,24 @@ export class FfmpegSupervisor extends TypedEmitter<SupervisorEvents> {
         break;
       }
       if (Date.now() - started >= STABLE_RUN_MS) this.backoff.reset();
-      const delay = this.backoff.next();
-      log.warn(`${line}; restarting in ${delay} ms`);
-      await sleep(delay, this.stop.signal);
-      this.restarts++;
+      if (await this.pause(line)) this.restarts++;
     }
     first.resolve();
   }
 
-  /** runOnce runs ffmpeg one time; `onBytes` sees the running byte count. */
-  private runOnce(onBytes: (total: number) => void): Promise<{ code: number | null; text: string }> {
+  /** pause logs why the run failed and waits the next backoff delay; false when closed meanwhile. */
+  private async pause(why: string): Promise<boolean> {
+    const delay = this.backoff.next();
+    log.warn(`${why}; restarting in ${delay} ms`);
+    await sleep(delay, this.stop.signal);
+    return !this.closed;
+  }
+
+  /** runOnce runs ffmpeg one time with `args`; `onBytes` sees the running byte count. */
+  private runOnce(args: string[], onBytes: (total: number) => void): Promise<{ code: number | null; text: string }> {
     this.stderr.clear();
     const run = ++this.run;
-    const child = spawn(this.opts.ffmpeg, this.opts.args, {
+    const child = spawn(this.opts.ffmpeg, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: process.platform !== 'win32',
       windowsHide: true,

@@ -39,6 +39,8 @@ export class TestSource implements Source {
   late = 0;
   private resolveDone!: () => void;
   private timer: NodeJS.Timeout | undefined;
+  /** ticking is the frame being rendered, so close() can wait for the encoder to finish with it. */
+  private ticking: Promise<void> | undefined;
   private closed = false;
   private readonly pattern: Pattern;
   private readonly lateReport = new RateLimitedReport((n) => log.warn(`encoding cannot keep up, skipped ${n} frames (lower --fps or --size)`));
@@ -78,9 +80,10 @@ export class TestSource implements Source {
         this.lateReport.add(skip);
         due = t0 + k * interval;
       }
-      this.timer = setTimeout(tick, Math.max(0, due - now));
+      this.timer = setTimeout(run, Math.max(0, due - now));
     };
-    this.timer = setTimeout(tick, 0);
+    const run = () => (this.ticking = tick());
+    this.timer = setTimeout(run, 0);
   }
 
   /** render draws and encodes frame `seq` now (exposed for benchmarks). */
@@ -93,9 +96,10 @@ export class TestSource implements Source {
     return { stream: name, codec: 'mjpeg', keyframe: true, seq, captureUs, width, height, payload };
   }
 
-  /** close stops the pattern; idempotent. */
+  /** close stops the pattern and waits for a frame being encoded; idempotent. */
   async close(): Promise<void> {
     this.finish();
+    await this.ticking;
   }
 
   private finish(): void {

@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { after, test } from 'node:test';
-import { NalType, nalType, splitAnnexB } from '../../src/codecs/h264-nal.js';
-import { isJpeg } from '../../src/codecs/jpeg.js';
-import { JpegSplitter } from '../../src/codecs/jpeg-splitter.js';
-import type { Frame } from '../../src/frame/frame.js';
-import { Hub } from '../../src/hub/hub.js';
-import type { Reader } from '../../src/hub/reader.js';
-import { isCamwireError } from '../../src/util/errors.js';
-import { ffmpegFile, ffprobeFrames, tempDir, testsrc } from '../helpers/media.js';
-import { freePort, waitUntil } from '../helpers/net.js';
-import { ffmpegSource, lavfiCamera } from '../helpers/sources.js';
-import { requireTool } from '../helpers/tools.js';
-import { X264_LIVE_ARGS } from '../../src/sources/ffmpeg/args.js';
+import { NalType, nalType, splitAnnexB } from '../../../src/codecs/h264-nal.js';
+import { isJpeg } from '../../../src/codecs/jpeg.js';
+import { JpegSplitter } from '../../../src/codecs/jpeg-splitter.js';
+import type { Frame } from '../../../src/frame/frame.js';
+import { Hub } from '../../../src/hub/hub.js';
+import type { Reader } from '../../../src/hub/reader.js';
+import { isCamwireError } from '../../../src/util/errors.js';
+import { ffmpegFile, ffprobeFrames, tempDir, testsrc } from '../../helpers/media.js';
+import { freePort, waitUntil } from '../../helpers/net.js';
+import { ffmpegSource, lavfiCamera } from '../../helpers/sources.js';
+import { requireTool } from '../../helpers/tools.js';
+import { X264_LIVE_ARGS } from '../../../src/sources/ffmpeg/args.js';
 import { readFileSync } from 'node:fs';
 
 const tmp = tempDir();
@@ -196,4 +196,25 @@ test('a missing file, a missing camera and a refused URL each fail start() with 
     });
     await src.close();
   }
+});
+
+test('without failFast a missing file is retried by the one supervisor loop, in the background, until close()', { timeout: 30_000 }, async (t) => {
+  if (!requireTool(t, 'ffmpeg')) return;
+  const path = tmp.file('later.mp4');
+  const src = ffmpegSource({ spec: { kind: 'file', path }, codec: 'mjpeg', failFast: false, loop: true });
+  const s = stream();
+  const r = s.read();
+  await src.start(s.pub); // returns at once: the file is not there yet
+  try {
+    await waitUntil(() => (src.running?.restarts ?? 0) >= 1, 10_000, 'a second attempt to plan the missing file');
+    assert.equal(src.running!.pid, undefined, 'no ffmpeg runs while the input cannot be planned');
+    // Written aside and renamed, so the planner never sees half a file.
+    renameSync(ffmpegFile([...testsrc('64x48', 10, 1), '-c:v', 'libx264', '-pix_fmt', 'yuv420p'], tmp.file('aside.mp4')), path);
+    const [f] = await take(r, 1);
+    assert.equal(f.codec, 'mjpeg', 'the same loop started ffmpeg once the file appeared');
+  } finally {
+    await src.close();
+    await src.close(); // idempotent
+  }
+  assert.equal(src.running!.pid, undefined, 'no ffmpeg left after close');
 });
