@@ -20,6 +20,8 @@ export interface H264Options {
   gop: number;
   /** noise: temporal pixel noise (ffmpeg's noise filter, 0–100) for camera-like bitrates. */
   noise?: number;
+  /** source: another lavfi graph than testsrc2 (e.g. a still scene with a moving box), made at width, height and fps. */
+  source?: string;
   bitrateKbps?: number;
 }
 
@@ -27,7 +29,7 @@ export interface H264Options {
 export function h264Frames(o: H264Options, name = 'replay'): Frame[] {
   const noise = o.noise ? `,noise=alls=${o.noise}:allf=t` : '';
   const bytes = ffmpegBytes([
-    ...['-f', 'lavfi', '-i', `testsrc2=size=${o.width}x${o.height}:rate=${o.fps}${noise}`, '-frames:v', String(o.frames)],
+    ...['-f', 'lavfi', '-i', `${o.source ?? `testsrc2=size=${o.width}x${o.height}:rate=${o.fps}`}${noise}`, '-frames:v', String(o.frames)],
     ...h264EncodeArgs(o.gop / o.fps, o.bitrateKbps ?? 4000),
     ...['-threads', '2', '-f', 'h264'],
   ]);

@@ -9,6 +9,7 @@ import type { HttpServer } from '../transports/http/server.js';
 import { udpOptions, type UdpChoices } from '../transports/udp/options.js';
 import { UdpServer } from '../transports/udp/server.js';
 import { startHttpListener, type HttpListener } from './http-listener.js';
+import { startEvents, type HubEvents } from './events.js';
 
 /**
  * HubServerOptions: any Config keys; `tcpPort: null` / `httpPort: null` disable that listener;
@@ -20,6 +21,8 @@ export type HubServerOptions = Partial<Omit<Config, 'tcpPort' | 'httpPort' | 'ud
   httpPort?: number | null;
   udpPort?: number | null;
   webRoot?: string;
+  /** ffmpegPath: the ffmpeg that decodes H.264 for motion detection (default: found on PATH). */
+  ffmpegPath?: string;
 } & Pick<UdpChoices, 'nack'>;
 
 /** HubServer is a running hub: `hub` to publish/read in-process, `tcp` / `http` / `udp` for their ports. */
@@ -29,6 +32,8 @@ export interface HubServer {
   /** http serves the browser viewer, MJPEG, snapshots, /api and /metrics (and /ws). */
   readonly http: HttpServer | undefined;
   readonly udp: UdpServer | undefined;
+  /** events: the hub's EventLog and motion detection (api/events.ts). */
+  readonly events: HubEvents;
   /** close stops listeners, disconnects peers and ends readers. Idempotent. */
   close(): Promise<void>;
 }
@@ -40,7 +45,9 @@ export async function startHub(opts: HubServerOptions = {}): Promise<HubServer> 
   let tcp: TcpServer | undefined;
   let web: HttpListener | undefined;
   let udp: UdpServer | undefined;
+  const events = startEvents(hub, cfg);
   const close = async () => {
+    await events.close();
     await web?.close();
     await udp?.close();
     await tcp?.close();
@@ -69,5 +76,5 @@ export async function startHub(opts: HubServerOptions = {}): Promise<HubServer> 
     throw e;
   }
   let closing: Promise<void> | undefined;
-  return { hub, tcp, http: web?.http, udp, close: () => (closing ??= close()) };
+  return { hub, tcp, http: web?.http, udp, events, close: () => (closing ??= close()) };
 }

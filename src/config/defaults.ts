@@ -3,6 +3,8 @@
  * docs/config.md shows the same object; a test keeps the two equal.
  */
 
+import type { MotionZones } from './motion-zones.js';
+
 /** Config is camwire's one typed configuration. */
 export interface Config {
   /** tcpPort: the hub's TCP port; 8089 is the port the original cv2-stream tools used. */
@@ -65,6 +67,22 @@ export interface Config {
   udpRefreshMs: number;
   /** udpTtl: multicast hops; 1 keeps a camera on its own subnet unless asked otherwise. */
   udpTtl: number;
+  /** motion: streams to detect motion on, comma-separated ('' = none); detection costs CPU per stream. */
+  motion: string;
+  /** motionFps: 5 analysed pictures a second see a walking person in ≥ 2 pictures at ~4 % of a core per 720p MJPEG stream. */
+  motionFps: number;
+  /** motionSensitivity: 1 (large, strong changes only) … 100 (small, faint ones); 50 ignores sensor noise and leaves. */
+  motionSensitivity: number;
+  /** motionWarmupMs: 2 s of learning the scene after a stream (re)starts before anything is reported. */
+  motionWarmupMs: number;
+  /** motionEndMs: an event ends after 3 s without motion, so a person pausing is one event, not three. */
+  motionEndMs: number;
+  /** motionPreRollMs: an event's clip starts 5 s before the motion, showing what led to it. */
+  motionPreRollMs: number;
+  /** motionPostRollMs: and ends 10 s after it, showing where it went. */
+  motionPostRollMs: number;
+  /** motionZones: per stream, polygons to watch or ignore (docs/events.md); {} = whole pictures. */
+  motionZones: MotionZones;
 }
 
 /** DEFAULTS holds the default of every Config key (reasons on the Config fields). */
@@ -99,4 +117,12 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   udpRecvBufferBytes: 4 * 1024 * 1024,
   udpRefreshMs: 1000,
   udpTtl: 1,
+  motion: '',
+  motionFps: 5,
+  motionSensitivity: 50,
+  motionWarmupMs: 2000,
+  motionEndMs: 3000,
+  motionPreRollMs: 5000,
+  motionPostRollMs: 10000,
+  motionZones: {},
 });

@@ -6,6 +6,7 @@
  */
 import { createError } from '../util/errors.js';
 import { DEFAULTS, type Config } from './defaults.js';
+import { parseMotionZones } from './motion-zones.js';
 
 /** MIN_MTU: 576, the smallest datagram every IPv4 host must accept (IPv6 needs 1280). */
 export const MIN_MTU = 576;
@@ -17,7 +18,8 @@ export const FEC_CODES = ['rs', 'xor'] as const;
 /** KeyRule: the shape of one key's values. Integers are checked against min..max (inclusive). */
 export type KeyRule =
   | { type: 'int'; min: number; max?: number; what?: string; flag?: string }
-  | { type: 'string'; oneOf?: readonly string[]; flag?: string };
+  | { type: 'string'; oneOf?: readonly string[]; flag?: string }
+  | { type: 'zones'; flag?: string };
 
 const port = (flag?: string): KeyRule => ({ type: 'int', min: 0, max: 65535, what: 'a port', flag });
 const positive = (flag?: string): KeyRule => ({ type: 'int', min: 1, flag });
@@ -55,6 +57,14 @@ export const SCHEMA: Readonly<Record<keyof Config, KeyRule>> = {
   udpRecvBufferBytes: positive(),
   udpRefreshMs: positive(),
   udpTtl: { type: 'int', min: 0, max: 255, what: 'multicast hops', flag: '--ttl' },
+  motion: text('--motion'),
+  motionFps: { type: 'int', min: 1, max: 30, what: 'analysed pictures per second' },
+  motionSensitivity: { type: 'int', min: 1, max: 100, what: '1 (least sensitive) to 100 (most)' },
+  motionWarmupMs: { type: 'int', min: 0 },
+  motionEndMs: positive(),
+  motionPreRollMs: { type: 'int', min: 0 },
+  motionPostRollMs: { type: 'int', min: 0 },
+  motionZones: { type: 'zones' },
 };
 
 /** CONFIG_KEYS lists every Config key. */
@@ -98,8 +108,9 @@ function fail(key: keyof Config, origin: Origin, raw: unknown, must: string): ne
 }
 
 /** checkValue validates one value for `key` from `origin`, turning numeric strings into numbers. */
-export function checkValue(key: keyof Config, v: unknown, origin: Origin): string | number {
+export function checkValue(key: keyof Config, v: unknown, origin: Origin): Config[keyof Config] {
   const rule = SCHEMA[key];
+  if (rule.type === 'zones') return parseMotionZones(v, describeOrigin(key, origin));
   if (rule.type === 'string') {
     if (typeof v !== 'string') fail(key, origin, v, 'a string');
     if (rule.oneOf && !rule.oneOf.includes(v)) fail(key, origin, v, rule.oneOf.join(' or '));

@@ -15,7 +15,7 @@ import type { Command } from './command.js';
 
 const log = createLogger('serve');
 
-const usage = `Usage: camwire serve [--tcp PORT] [--http PORT] [--tls-cert FILE --tls-key FILE] [--udp PORT] [--host ADDR] [--stream NAME=SOURCE]...
+const usage = `Usage: camwire serve [--tcp PORT] [--http PORT] [--tls-cert FILE --tls-key FILE] [--udp PORT] [--host ADDR] [--stream NAME=SOURCE]... [--motion NAMES]
 
 Runs a hub. Senders publish named streams into it ("camwire send ... tcp://HOST:8089/NAME");
 any number of viewers read each stream, each always getting the newest frame. With --stream
@@ -29,6 +29,8 @@ ${HUB_HELP}
   --stream NAME=SOURCE
                    publish SOURCE as stream NAME (repeatable); a source that cannot be
                    opened is retried in the background. The source options below apply to all.
+  --motion NAMES   detect motion on these streams (comma-separated, e.g. door,gate); events
+                   at /api/events and on the viewer page (zones, sensitivity: docs/events.md)
 
 ${SOURCE_HELP}
 ${UDP_HELP}
@@ -38,7 +40,8 @@ Example:
   camwire serve --tcp 9000
   camwire send testsrc tcp://127.0.0.1:9000/lab
   camwire serve --stream door=camera:0 --stream gate=rtsp://10.0.0.7/stream1 --codec h264
-  camwire serve --udp 10000          then   camwire view udp://HUB:10000/lab`;
+  camwire serve --udp 10000          then   camwire view udp://HUB:10000/lab
+  camwire serve --stream door=camera:0 --motion door`;
 
 /** serve is the `camwire serve` command. */
 export const serve: Command = {
@@ -46,9 +49,9 @@ export const serve: Command = {
   summary: 'run a hub: publishers push streams in, viewers pull them out',
   usage,
   async run(argv) {
-    const { values } = parse('serve', argv, { ...HUB_OPTIONS, host: { type: 'string' }, stream: { type: 'string', multiple: true }, udp: { type: 'string' }, ...SOURCE_OPTIONS, ...UDP_OPTIONS });
+    const { values } = parse('serve', argv, { ...HUB_OPTIONS, host: { type: 'string' }, stream: { type: 'string', multiple: true }, udp: { type: 'string' }, motion: { type: 'string' }, ...SOURCE_OPTIONS, ...UDP_OPTIONS });
     if (values.help) return help(usage);
-    const { config: cfg, origins } = loadedConfigFrom(values, { ...hubConfigFlags(values), host: values.host, udpPort: values.udp, ...udpConfigFlags(values) });
+    const { config: cfg, origins } = loadedConfigFrom(values, { ...hubConfigFlags(values), host: values.host, udpPort: values.udp, motion: values.motion, ...udpConfigFlags(values) });
     // UDP stays off unless asked for: by --udp, or udpPort in a config file or the environment.
     const udpPort = origins.udpPort.from === 'default' ? null : cfg.udpPort;
     const pulled = ((values.stream ?? []) as unknown as string[]).map((arg) => {
@@ -57,7 +60,7 @@ export const serve: Command = {
       if (!isValidStreamName(m[1])) throw createError('CAMWIRE_ERR_BAD_STREAM_NAME', `--stream: bad stream name "${m[1]}" (letters, digits, _ - . /)`);
       return { name: m[1], spec: m[2], source: makeSource(m[2], values, m[1], { maxFrameBytes: cfg.maxFrameBytes, failFast: false }) };
     });
-    const server = await startHub({ ...cfg, udpPort, nack: udpChoices(values).nack });
+    const server = await startHub({ ...cfg, udpPort, nack: udpChoices(values).nack, ffmpegPath: values.ffmpeg as string | undefined });
     log.info(`hub listening on tcp://${cfg.host}:${server.tcp?.port} — publish with: camwire send testsrc tcp://127.0.0.1:${server.tcp?.port}/NAME`);
     if (server.udp) log.info(`hub listening on udp://${cfg.host}:${server.udp.port} — publish with: camwire send testsrc udp://127.0.0.1:${server.udp.port}/NAME`);
     for (const p of pulled) {

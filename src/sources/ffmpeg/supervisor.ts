@@ -17,6 +17,7 @@
  *   camwire only, and camwire shuts the pipeline down in order instead of racing ffmpeg's exit.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Writable } from 'node:stream';
 import { Backoff, type BackoffOptions } from '../../util/backoff.js';
 import { sleep } from '../../util/sleep.js';
 import { createError } from '../../util/errors.js';
@@ -48,6 +49,8 @@ export interface SupervisorOptions {
   /** failFast: if the first run dies before any output, start() rejects instead of retrying. */
   failFast: boolean;
   backoff?: BackoffOptions;
+  /** input: ffmpeg reads its input from a pipe the caller writes (`stdin`), e.g. a decoder fed frames. */
+  input?: boolean;
 }
 
 /** SupervisorEvents: stdout chunks (with the run number, counted from 1) and run starts. */
@@ -103,6 +106,11 @@ export class FfmpegSupervisor extends TypedEmitter<SupervisorEvents> {
     const firstOutput = new Promise<void>((resolve, reject) => (first = { resolve, reject }));
     this.loop = this.supervise(first);
     return this.opts.failFast ? firstOutput : Promise.resolve();
+  }
+
+  /** stdin is the running ffmpeg's input pipe (with `input: true`), if one runs. */
+  get stdin(): Writable | undefined {
+    return this.child?.stdin ?? undefined;
   }
 
   /** kill ends the current run at once (its output was unreadable); the supervisor restarts it. */
@@ -182,7 +190,7 @@ export class FfmpegSupervisor extends TypedEmitter<SupervisorEvents> {
     this.stderr.clear();
     const run = ++this.run;
     const child = spawn(this.opts.ffmpeg, args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [this.opts.input ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       detached: process.platform !== 'win32',
       windowsHide: true,
     });
@@ -196,6 +204,8 @@ export class FfmpegSupervisor extends TypedEmitter<SupervisorEvents> {
       if (!this.closed) this.emit('data', chunk, run);
     });
     child.stderr!.on('data', (chunk: Buffer) => this.stderr.push(chunk));
+    // EPIPE when ffmpeg dies mid-write: its exit is what counts, and restarts it.
+    child.stdin?.on('error', () => {});
     return new Promise((resolve) => {
       let spawnError: Error | undefined;
       child.once('error', (e) => (spawnError = e));

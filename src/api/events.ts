@@ -1,0 +1,60 @@
+/**
+ * events: a hub's event machinery, started and closed as one component — the EventLog, motion
+ * detection on the configured streams, and (later in this file's life) the notifiers that carry
+ * events out. startHub owns one; embedders reach the log as `server.events`.
+ */
+import type { Hub } from '../hub/hub.js';
+import { EventLog } from '../hub/event-log.js';
+import type { Config } from '../config/defaults.js';
+import { Motion } from '../sinks/motion/motion.js';
+import { isValidStreamName } from '../frame/frame.js';
+import { createError } from '../util/errors.js';
+
+/** EventsOptions: the motion* keys of Config, and the ffmpeg that decodes H.264 for motion. */
+export type EventsOptions = Pick<Config, 'motion' | 'motionFps' | 'motionSensitivity' | 'motionWarmupMs' | 'motionEndMs' | 'motionPreRollMs' | 'motionPostRollMs' | 'motionZones'> & {
+  ffmpegPath?: string;
+};
+
+/** HubEvents is the running event machinery of a hub. */
+export interface HubEvents {
+  readonly log: EventLog;
+  /** motion: detection on the configured streams, if any are. */
+  readonly motion: Motion | undefined;
+  /** close stops detection (ending events in progress) and the notifiers. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** motionStreams splits the `motion` key ("door, gate") into stream names; a bad name is a config error. */
+export function motionStreams(list: string): string[] {
+  const names = list.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const n of names) if (!isValidStreamName(n)) throw createError('CAMWIRE_ERR_BAD_STREAM_NAME', `--motion / motion: bad stream name "${n.slice(0, 80)}" (letters, digits, _ - . /)`);
+  return names;
+}
+
+/** startEvents creates the EventLog and starts what the options ask for. */
+export function startEvents(hub: Hub, opts: EventsOptions): HubEvents {
+  const log = new EventLog();
+  const streams = motionStreams(opts.motion);
+  const motion = streams.length
+    ? new Motion(hub, log, {
+        streams,
+        fps: opts.motionFps,
+        sensitivity: opts.motionSensitivity,
+        warmupMs: opts.motionWarmupMs,
+        endMs: opts.motionEndMs,
+        preRollMs: opts.motionPreRollMs,
+        postRollMs: opts.motionPostRollMs,
+        zones: opts.motionZones,
+        ffmpegPath: opts.ffmpegPath,
+      })
+    : undefined;
+  motion?.start();
+  let closing: Promise<void> | undefined;
+  return {
+    log,
+    motion,
+    close: () => (closing ??= (async () => {
+      await motion?.close();
+    })()),
+  };
+}
