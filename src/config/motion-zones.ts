@@ -31,7 +31,10 @@ export const MAX_ZONES_PER_STREAM = 16;
 export const MAX_ZONE_POINTS = 64;
 const ZONE_NAME = /^[A-Za-z0-9_.-]{1,32}$/;
 
-/** parseMotionZones validates a motionZones value (an object, or its JSON text from the environment). */
+/**
+ * parseMotionZones validates a motionZones value (an object, or its JSON text from the
+ * environment) and returns it as given (parsed, for text).
+ */
 export function parseMotionZones(v: unknown, where: string): MotionZones {
   const bad = (why: string) => createError('CAMWIRE_ERR_CONFIG', `motionZones (${where}): ${why} (see docs/events.md)`);
   if (typeof v === 'string') {
@@ -42,16 +45,15 @@ export function parseMotionZones(v: unknown, where: string): MotionZones {
     }
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad('must be an object mapping stream names to lists of zones');
-  const out: MotionZones = {};
   for (const [stream, zones] of Object.entries(v as Record<string, unknown>)) {
     if (!isValidStreamName(stream)) throw bad(`bad stream name "${stream.slice(0, 80)}"`);
     if (!Array.isArray(zones) || zones.length > MAX_ZONES_PER_STREAM) throw bad(`"${stream}" must be a list of at most ${MAX_ZONES_PER_STREAM} zones`);
-    out[stream] = zones.map((z, i) => zone(z, `"${stream}" zone ${i + 1}`, bad));
+    zones.forEach((z, i) => checkZone(z, `"${stream}" zone ${i + 1}`, bad));
   }
-  return out;
+  return v as MotionZones;
 }
 
-function zone(z: unknown, what: string, bad: (why: string) => Error): MotionZone {
+function checkZone(z: unknown, what: string, bad: (why: string) => Error): void {
   if (typeof z !== 'object' || z === null || Array.isArray(z)) throw bad(`${what} must be an object with "name" and "points"`);
   const o = z as Record<string, unknown>;
   for (const k of Object.keys(o)) if (!['name', 'exclude', 'points'].includes(k)) throw bad(`${what} has unknown key "${k.slice(0, 40)}"`);
@@ -59,11 +61,9 @@ function zone(z: unknown, what: string, bad: (why: string) => Error): MotionZone
   if (o.exclude !== undefined && typeof o.exclude !== 'boolean') throw bad(`${what}: "exclude" must be true or false`);
   const pts = o.points;
   if (!Array.isArray(pts) || pts.length < 3 || pts.length > MAX_ZONE_POINTS) throw bad(`${what} needs 3–${MAX_ZONE_POINTS} "points"`);
-  const points = pts.map((p): [number, number] => {
+  for (const p of pts) {
     if (!Array.isArray(p) || p.length !== 2 || !p.every((c) => typeof c === 'number' && c >= 0 && c <= 1)) {
       throw bad(`${what}: every point is [x, y] with 0 ≤ x, y ≤ 1 (fractions of the picture), got ${JSON.stringify(p)?.slice(0, 40)}`);
     }
-    return [p[0], p[1]];
-  });
-  return { name: o.name, ...(o.exclude ? { exclude: true } : {}), points };
+  }
 }

@@ -14,7 +14,8 @@ test('every Config key has a rule, and every default passes its own rule', () =>
 test('flags named in the schema are real flags of the CLI', async () => {
   const { HUB_OPTIONS, COMMON_OPTIONS } = await import('../../src/cli/args.js');
   const { UDP_OPTIONS } = await import('../../src/cli/udp-options.js');
-  const known = new Set([...Object.keys(HUB_OPTIONS), ...Object.keys(COMMON_OPTIONS), ...Object.keys(UDP_OPTIONS), 'host', 'udp']);
+  const { EVENT_OPTIONS } = await import('../../src/cli/event-options.js');
+  const known = new Set([...Object.keys(HUB_OPTIONS), ...Object.keys(COMMON_OPTIONS), ...Object.keys(UDP_OPTIONS), ...Object.keys(EVENT_OPTIONS), 'host', 'udp']);
   for (const k of CONFIG_KEYS) {
     const flag = SCHEMA[k].flag;
     if (flag) assert.ok(known.has(flag.replace(/^--/, '')), `${k}: ${flag} is a flag some command takes`);

@@ -12,6 +12,7 @@ import { untilSignal } from '../run.js';
 import { udpChoices, udpConfigFlags, UDP_HELP, UDP_OPTIONS } from '../udp-options.js';
 import { createLogger } from '../../util/logger.js';
 import type { Command } from './command.js';
+import { EVENT_HELP, EVENT_OPTIONS, eventConfigFlags } from '../event-options.js';
 
 const log = createLogger('serve');
 
@@ -29,11 +30,10 @@ ${HUB_HELP}
   --stream NAME=SOURCE
                    publish SOURCE as stream NAME (repeatable); a source that cannot be
                    opened is retried in the background. The source options below apply to all.
-  --motion NAMES   detect motion on these streams (comma-separated, e.g. door,gate); events
-                   at /api/events and on the viewer page (zones, sensitivity: docs/events.md)
 
 ${SOURCE_HELP}
 ${UDP_HELP}
+${EVENT_HELP}
 ${COMMON_HELP}
 
 Example:
@@ -49,9 +49,9 @@ export const serve: Command = {
   summary: 'run a hub: publishers push streams in, viewers pull them out',
   usage,
   async run(argv) {
-    const { values } = parse('serve', argv, { ...HUB_OPTIONS, host: { type: 'string' }, stream: { type: 'string', multiple: true }, udp: { type: 'string' }, motion: { type: 'string' }, ...SOURCE_OPTIONS, ...UDP_OPTIONS });
+    const { values } = parse('serve', argv, { ...HUB_OPTIONS, host: { type: 'string' }, stream: { type: 'string', multiple: true }, udp: { type: 'string' }, ...EVENT_OPTIONS, ...SOURCE_OPTIONS, ...UDP_OPTIONS });
     if (values.help) return help(usage);
-    const { config: cfg, origins } = loadedConfigFrom(values, { ...hubConfigFlags(values), host: values.host, udpPort: values.udp, motion: values.motion, ...udpConfigFlags(values) });
+    const { config: cfg, origins } = loadedConfigFrom(values, { ...hubConfigFlags(values), host: values.host, udpPort: values.udp, ...eventConfigFlags(values), ...udpConfigFlags(values) });
     // UDP stays off unless asked for: by --udp, or udpPort in a config file or the environment.
     const udpPort = origins.udpPort.from === 'default' ? null : cfg.udpPort;
     const pulled = ((values.stream ?? []) as unknown as string[]).map((arg) => {
