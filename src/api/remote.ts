@@ -39,7 +39,11 @@ export interface RemoteReader extends AsyncIterable<Frame> {
  * returned link reconnects by itself and settles `done` as TcpClient does.
  */
 export function pullInto(url: string, hub: Hub, name: string, opts: RemoteOptions): TcpClient | UdpLink {
-  return isUdpUrl(url) ? openUdpReader(url, hub, name, opts) : TcpClient.pull(parseStreamUrl(url), hub, name, clientOptions(opts, VIEW_HINT));
+  if (isUdpUrl(url)) return openUdpReader(url, hub, name, opts);
+  const client = TcpClient.pull(parseStreamUrl(url), hub, name, clientOptions(opts, VIEW_HINT));
+  // start() resolves at once and never rejects (failures settle `done`): nothing to wait for here.
+  void client.start();
+  return client;
 }
 
 /**
@@ -101,6 +105,7 @@ export async function publishTo(url: string, opts: RemoteOptions = {}): Promise<
     await server.start();
   } else {
     client = TcpClient.push(u, hub, name, clientOptions(opts, 'is "camwire serve" running there?'));
+    await client.start();
   }
   let closed!: () => void;
   const whenClosed = new Promise<void>((r) => (closed = r));

@@ -18,6 +18,7 @@ import { describeNetError } from '../../util/neterr.js';
 import { AGENT } from './agent.js';
 import { Connection } from './connection.js';
 import { encodeEnd, encodeHello, type Message, type Role } from './messages.js';
+import { pumpNewest, type FrameSink } from '../../hub/pump.js';
 
 const log = createLogger('tcp');
 
@@ -49,60 +50,87 @@ export type TcpClientEvents = {
 };
 
 /**
- * TcpClient runs one reconnecting connection; `done` settles when the stream ended cleanly
- * (resolves), a fatal error happened (rejects) or close() was called (resolves).
+ * TcpClient runs one reconnecting connection. Lifecycle: `push`/`pull` build it, `start()`
+ * attaches it to the hub and begins connecting, `close()` (idempotent) releases the socket,
+ * timers, the hub reader or publisher, and waits for all of it. `done` settles when the stream
+ * ended cleanly (resolves), a fatal error happened (rejects) or close() was called (resolves).
  */
 export class TcpClient extends TypedEmitter<TcpClientEvents> {
   readonly done: Promise<void>;
+  private settle!: { resolve: () => void; reject: (e: unknown) => void };
   private readonly abort = new AbortController();
   private conn: Connection | undefined;
   private welcomed = false;
   private finished = false;
+  private started = false;
+  private pumped: Promise<void> = Promise.resolve();
+  /** wakers are called when the client connects or finishes (see untilConnected). */
+  private wakers = new Set<() => void>();
+  private onFrameMessage: (m: Message) => void = () => {};
 
   private constructor(
     private readonly url: StreamUrl,
     private readonly role: Role,
     private readonly opts: TcpClientOptions,
-    private readonly onFrameMessage: (m: Message) => void,
+    /** attach connects the client to its hub stream at start(); returns what close() releases. */
+    private readonly attach: (c: TcpClient) => () => void,
   ) {
     super();
-    this.done = this.loop();
+    this.done = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
     this.done.catch(() => {}); // observed by whoever awaits done; never an unhandled rejection
   }
 
-  /** push sends stream `name` of `hub` to the hub at `url` until the stream ends or close(). */
+  /** push builds a client that sends stream `name` of `hub` to the hub at `url` (after start()). */
   static push(url: StreamUrl, hub: Hub, name: string, opts: TcpClientOptions): TcpClient {
-    const reader = hub.read(name, { label: `push to ${url.text}` });
-    const c = new TcpClient(url, 'publish', opts, (m) => {
-      if (m.type !== 'keepalive') c.conn?.fail(createError('CAMWIRE_ERR_UNEXPECTED_MESSAGE', `a hub may not send ${m.type.toUpperCase()} to a publisher`));
+    return new TcpClient(url, 'publish', opts, (c) => {
+      const reader = hub.read(name, { label: `push to ${url.text}` });
+      c.onFrameMessage = (m) => {
+        if (m.type !== 'keepalive') c.conn?.fail(createError('CAMWIRE_ERR_UNEXPECTED_MESSAGE', `a hub may not send ${m.type.toUpperCase()} to a publisher`));
+      };
+      c.pumped = c.pushFrom(reader);
+      return () => reader.close();
     });
-    void c.pump(reader);
-    return c;
   }
 
-  /** pull receives the stream at `url` into stream `name` of `hub` until it ends or close(). */
+  /** pull builds a client that receives the stream at `url` into stream `name` of `hub` (after start()). */
   static pull(url: StreamUrl, hub: Hub, name: string, opts: TcpClientOptions): TcpClient {
-    const pub: Publisher = hub.publish(name, url.text);
-    const c = new TcpClient(url, 'view', opts, (m) => {
-      if (m.type === 'frame') pub.publish({ ...m.frame, stream: name });
-      else if (m.type === 'end') {
-        pub.end();
-        c.finish();
-      } else if (m.type !== 'keepalive') c.conn?.fail(createError('CAMWIRE_ERR_UNEXPECTED_MESSAGE', `a server may not send ${m.type.toUpperCase()} to a viewer`));
+    return new TcpClient(url, 'view', opts, (c) => {
+      const pub: Publisher = hub.publish(name, url.text);
+      c.onFrameMessage = (m) => {
+        if (m.type === 'frame') pub.publish({ ...m.frame, stream: name });
+        else if (m.type === 'end') {
+          pub.end();
+          c.finish();
+        } else if (m.type !== 'keepalive') c.conn?.fail(createError('CAMWIRE_ERR_UNEXPECTED_MESSAGE', `a server may not send ${m.type.toUpperCase()} to a viewer`));
+      };
+      return () => pub.detach();
     });
-    c.done.finally(() => pub.detach()).catch(() => {});
-    return c;
+  }
+
+  /**
+   * start attaches the client to its hub stream and begins connecting; it resolves at once
+   * (connecting goes on in the background: `state` events, `done`). Idempotent.
+   */
+  async start(): Promise<void> {
+    if (this.started || this.finished) return;
+    this.started = true;
+    const release = this.attach(this);
+    this.loop()
+      .then(this.settle.resolve, this.settle.reject)
+      .finally(release);
   }
 
   /** connected tells whether the handshake completed on the current connection. */
   get connected(): boolean {
-    return this.welcomed && !!this.conn && !this.conn.isClosed;
+    return this.welcomed && !!this.conn && !this.conn.closed;
   }
 
-  /** close stops the client (and its reconnect loop) and waits for it. Idempotent. */
+  /** close stops the client (and its reconnect loop), releases everything and waits for it. Idempotent. */
   async close(): Promise<void> {
     this.finish();
+    if (!this.started) this.settle.resolve();
     await this.done.catch(() => {});
+    await this.pumped;
   }
 
   private finish(): void {
@@ -110,19 +138,50 @@ export class TcpClient extends TypedEmitter<TcpClientEvents> {
     this.finished = true;
     this.abort.abort();
     this.conn?.end();
+    this.wake();
   }
 
-  private async pump(reader: Reader): Promise<void> {
-    for (;;) {
-      const f = await reader.next();
-      if (this.finished) return reader.close();
-      if (!f) {
-        // The local source ended: tell the hub, then stop.
-        this.conn?.send(encodeEnd());
-        return this.finish();
-      }
-      if (this.connected) await this.conn!.sendFrame(f);
-    }
+  private wake(): void {
+    for (const w of this.wakers) w();
+    this.wakers.clear();
+  }
+
+  /** untilConnected resolves when the handshake completes, the client finishes, or after `ms`. */
+  private untilConnected(ms = Infinity): Promise<void> {
+    if (this.connected || this.finished) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(t);
+        this.wakers.delete(done);
+        resolve();
+      };
+      const t = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
+      this.wakers.add(done);
+    });
+  }
+
+  /**
+   * pushFrom drives the one newest-wins pump into this client: while it is not connected the
+   * sink is busy, so frames wait in the reader's slot (newer ones replacing them) and the newest
+   * goes out as soon as the handshake completes. When the local stream ends, END is delivered
+   * once connected, waiting at most timeoutMs for a connection.
+   */
+  private async pushFrom(reader: Reader): Promise<void> {
+    const client = this;
+    const sink: FrameSink = {
+      get closed() {
+        return client.finished;
+      },
+      busy: () => !this.connected || this.conn!.busy(),
+      writable: () => (this.connected ? this.conn!.writable() : this.untilConnected()),
+      write: (f) => this.conn!.write(f),
+    };
+    await pumpNewest(reader, sink);
+    if (this.finished) return;
+    await this.untilConnected(this.opts.timeoutMs);
+    if (this.connected) this.conn!.send(encodeEnd());
+    else log.warn(`${this.url.text}: the stream ended while not connected; END not delivered within ${this.opts.timeoutMs} ms`);
+    this.finish();
   }
 
   private async loop(): Promise<void> {
@@ -159,6 +218,10 @@ export class TcpClient extends TypedEmitter<TcpClientEvents> {
     } catch (e) {
       return e as CamwireError;
     }
+    if (this.finished) {
+      socket.destroy();
+      return undefined;
+    }
     const conn = new Connection(socket, this.opts);
     this.conn = conn;
     return new Promise((resolve) => {
@@ -167,7 +230,8 @@ export class TcpClient extends TypedEmitter<TcpClientEvents> {
       conn.on('message', (m) => {
         if (m.type === 'error') {
           // Keep the server's code when this build knows it, so FATAL decisions work across the wire.
-          const code = (m.error.code in ERROR_CODES ? m.error.code : 'CAMWIRE_ERR_REMOTE') as ErrorCode;
+          // Object.hasOwn: a hostile code such as "constructor" or "__proto__" is just unknown.
+          const code = (Object.hasOwn(ERROR_CODES, m.error.code) ? m.error.code : 'CAMWIRE_ERR_REMOTE') as ErrorCode;
           remoteError = createError(code, `${this.url.text}: ${m.error.message}`);
           return conn.destroy();
         }
@@ -176,6 +240,7 @@ export class TcpClient extends TypedEmitter<TcpClientEvents> {
           clearTimeout(welcomeTimer);
           conn.adoptKeepalive(m.welcome.keepaliveMs);
           this.welcomed = true;
+          this.wake();
           log.info(`connected to ${this.url.text} (${this.role === 'publish' ? 'publishing' : 'viewing'} "${m.welcome.stream}")`);
           this.emit('state', 'connected', m.welcome.stream);
           return;
@@ -214,5 +279,6 @@ export class TcpClient extends TypedEmitter<TcpClientEvents> {
 }
 
 function withUrl(err: CamwireError, url: string): CamwireError {
-  return isCamwireError(err) && !err.message.includes(url) ? createError(err.code, `${url}: ${err.message}`, { cause: err }) : err;
+  // Keep the socket's own error as the cause (ECONNRESET, a certificate error), not the wrapper.
+  return isCamwireError(err) && !err.message.includes(url) ? createError(err.code, `${url}: ${err.message}`, { cause: err.cause ?? err }) : err;
 }

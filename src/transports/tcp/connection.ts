@@ -1,10 +1,12 @@
 /**
- * connection: one camwire TCP connection, either side: the decoder on the way in, backpressure-
- * aware frame writes on the way out, keepalives and the idle timeout.
+ * connection: one camwire TCP connection, either side: the decoder on the way in, frames out as
+ * a FrameSink for the one newest-wins pump (hub/pump.ts), keepalives and the idle timeout.
  */
 import type { Socket } from 'node:net';
+import type { FrameSink } from '../../hub/pump.js';
 import { createError, isCamwireError, type CamwireError } from '../../util/errors.js';
 import { TypedEmitter } from '../../util/events.js';
+import { describeNetError } from '../../util/neterr.js';
 import { Decoder } from './decoder.js';
 import { encodeError, encodeFrame, encodeKeepalive, type Message, type WireFrame } from './messages.js';
 
@@ -25,16 +27,18 @@ export type ConnectionEvents = {
   close: (err: CamwireError | undefined) => void;
 };
 
-/** Connection wraps a connected socket; see the file comment. */
-export class Connection extends TypedEmitter<ConnectionEvents> {
+/**
+ * Connection wraps a connected socket; see the file comment. As a FrameSink it is busy while
+ * the socket wants a drain, so the pump leaves newer frames in the reader's slot meanwhile.
+ */
+export class Connection extends TypedEmitter<ConnectionEvents> implements FrameSink {
   readonly remote: string;
   private readonly decoder: Decoder;
   private lastRx = Date.now();
   private lastTx = Date.now();
-  private drainWaitSince = 0;
   private timer: NodeJS.Timeout;
   private keepaliveMs: number;
-  private closed = false;
+  private isClosed = false;
 
   constructor(
     readonly socket: Socket,
@@ -46,7 +50,7 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.onEnd());
-    socket.on('error', (e: NodeJS.ErrnoException) => this.finish(createError('CAMWIRE_ERR_CONNECT', `${this.remote}: ${e.code ?? e.message}`, { cause: e })));
+    socket.on('error', (e: NodeJS.ErrnoException) => this.finish(socketError(this.remote, e)));
     socket.on('close', () => this.finish(undefined));
     this.keepaliveMs = opts.keepaliveMs;
     this.timer = this.startTimer();
@@ -54,7 +58,7 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
 
   /** adoptKeepalive sends keepalives at least as often as the peer asked in its WELCOME. */
   adoptKeepalive(peerMs: number): void {
-    if (peerMs >= this.keepaliveMs || this.closed) return;
+    if (peerMs >= this.keepaliveMs || this.isClosed) return;
     this.keepaliveMs = Math.max(50, peerMs);
     clearInterval(this.timer);
     this.timer = this.startTimer();
@@ -66,47 +70,60 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
     return t;
   }
 
-  /** isClosed tells whether the connection has closed (or is closing). */
-  get isClosed(): boolean {
-    return this.closed;
+  /** closed tells whether the connection has closed (or is closing). */
+  get closed(): boolean {
+    return this.isClosed;
   }
 
-  /** send writes one encoded control message. */
-  send(b: Buffer): void {
-    if (this.closed) return;
-    this.lastTx = Date.now();
-    this.socket.write(b);
+  /** busy tells whether the socket holds more than it wants; the pump then waits in writable(). */
+  busy(): boolean {
+    return !this.isClosed && this.socket.writableNeedDrain;
   }
 
   /**
-   * sendFrame writes a frame and resolves once the socket can take more, so a caller that
-   * awaits it keeps at most one frame queued in user space (newest-frame-wins upstream).
+   * writable resolves when the socket drained or the connection closed. A peer that reads
+   * nothing for writeStallMs is disconnected (CAMWIRE_ERR_WRITE_STALL): it is not reading, so
+   * an ERROR message would not reach it either.
    */
-  async sendFrame(f: WireFrame): Promise<void> {
-    if (this.closed) return;
+  writable(): Promise<void> {
+    if (!this.busy()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(stall);
+        this.socket.off('drain', done);
+        this.off('close', done);
+        resolve();
+      };
+      const stall = setTimeout(() => {
+        this.socket.destroy();
+        this.finish(createError('CAMWIRE_ERR_WRITE_STALL', `${this.remote} read nothing for ${this.opts.writeStallMs} ms (writeStallMs)`));
+      }, this.opts.writeStallMs);
+      this.socket.on('drain', done);
+      this.on('close', done);
+    });
+  }
+
+  /** write sends one frame without waiting (the pump asks busy() first); the payload is not copied. */
+  write(f: WireFrame): void {
+    if (this.isClosed) return;
     const [h, p] = encodeFrame(f);
     this.lastTx = Date.now();
     this.socket.cork();
     this.socket.write(h);
     this.socket.write(p);
     this.socket.uncork();
-    if (!this.socket.writableNeedDrain) return;
-    this.drainWaitSince = Date.now();
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        this.socket.off('drain', done);
-        this.off('close', done);
-        resolve();
-      };
-      this.socket.on('drain', done);
-      this.on('close', done);
-    });
-    this.drainWaitSince = 0;
+  }
+
+  /** send writes one encoded control message. */
+  send(b: Buffer): void {
+    if (this.isClosed) return;
+    this.lastTx = Date.now();
+    this.socket.write(b);
   }
 
   /** fail tells the peer why (ERROR message) and closes; emits `close` with `err`. */
   fail(err: CamwireError): void {
-    if (this.closed) return;
+    if (this.isClosed) return;
     if (this.socket.writable) {
       this.socket.write(encodeError({ code: err.code, message: err.message.slice(0, 1000) }));
       this.socket.end();
@@ -114,16 +131,21 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
     // Whatever else a failed peer sends is discarded unread: stop paying to receive it.
     this.socket.pause();
     this.finish(err);
-    // A peer that never reads would keep the half-closed socket forever.
-    setTimeout(() => this.socket.destroy(), 1000).unref();
+    this.destroyLater();
   }
 
   /** end closes cleanly after pending writes (after END, say). */
   end(): void {
-    if (this.closed) return;
+    if (this.isClosed) return;
     this.socket.end();
     this.finish(undefined);
-    setTimeout(() => this.socket.destroy(), 1000).unref();
+    this.destroyLater();
+  }
+
+  /** destroyLater: a peer that never reads would keep a half-closed socket forever; 1 s to flush. */
+  private destroyLater(): void {
+    const t = setTimeout(() => this.socket.destroy(), 1000);
+    this.socket.once('close', () => clearTimeout(t));
   }
 
   /** destroy closes at once. */
@@ -141,7 +163,7 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
       return this.fail(isCamwireError(e) ? e : createError('CAMWIRE_ERR_MALFORMED_MESSAGE', String(e)));
     }
     for (const m of messages) {
-      if (this.closed) return;
+      if (this.isClosed) return;
       this.emit('message', m);
     }
   }
@@ -161,18 +183,24 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
     if (now - this.lastRx > this.opts.timeoutMs) {
       return this.fail(createError('CAMWIRE_ERR_KEEPALIVE_TIMEOUT', `nothing received from ${this.remote} for ${this.opts.timeoutMs} ms`));
     }
-    if (this.drainWaitSince && now - this.drainWaitSince > this.opts.writeStallMs) {
-      // It is not reading, so an ERROR message would not reach it either.
-      this.socket.destroy();
-      return this.finish(createError('CAMWIRE_ERR_KEEPALIVE_TIMEOUT', `${this.remote} read nothing for ${this.opts.writeStallMs} ms`));
-    }
     if (now - this.lastTx >= this.keepaliveMs) this.send(encodeKeepalive());
   }
 
   private finish(err: CamwireError | undefined): void {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.isClosed) return;
+    this.isClosed = true;
     clearInterval(this.timer);
     this.emit('close', err);
   }
+}
+
+/**
+ * socketError keeps the socket's own error as the cause and names what happened in words: a
+ * broken open connection is CAMWIRE_ERR_CONNECTION_LOST (reset, broken pipe), a failed TLS
+ * handshake CAMWIRE_ERR_TLS, never a generic connect error.
+ */
+export function socketError(remote: string, e: NodeJS.ErrnoException): CamwireError {
+  if (isCamwireError(e)) return e;
+  const tls = /^ERR_(SSL|TLS)|CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/.test(e.code ?? '');
+  return createError(tls ? 'CAMWIRE_ERR_TLS' : 'CAMWIRE_ERR_CONNECTION_LOST', `${remote}: ${describeNetError(e)}`, { cause: e });
 }

@@ -10,6 +10,7 @@ import type { Config } from '../../config/defaults.js';
 import { createError, isCamwireError, type CamwireError } from '../../util/errors.js';
 import { createLogger } from '../../util/logger.js';
 import { boundPort, listen } from '../../util/listen.js';
+import { pumpNewest } from '../../hub/pump.js';
 import { Connection } from './connection.js';
 import { encodeEnd, encodeWelcome, type Hello, type Message } from './messages.js';
 import { AGENT } from './agent.js';
@@ -124,17 +125,12 @@ export class TcpServer {
     const reader = this.hub.read(name, { label });
     conn.send(encodeWelcome({ stream: name, agent: AGENT, keepaliveMs: this.opts.keepaliveMs }));
     log.debug(`${label} views "${name}"`);
-    void (async () => {
-      for (;;) {
-        const f = await reader.next();
-        if (conn.isClosed) return;
-        if (!f) {
-          conn.send(encodeEnd());
-          return conn.end();
-        }
-        await conn.sendFrame(f);
-      }
-    })();
+    void pumpNewest(reader, conn).then(() => {
+      // The stream ended (not the viewer): say so, then close.
+      if (conn.closed) return;
+      conn.send(encodeEnd());
+      conn.end();
+    });
     const onMessage = (m: Message) => {
       if (m.type === 'keepalive') return;
       if (m.type === 'end') return conn.end();
