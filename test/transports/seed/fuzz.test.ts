@@ -1,0 +1,19 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fuzzTcp } from './fuzz-driver.js';
+import { makeFuzzSeeds } from './fuzz-seeds.js';
+
+/** FUZZ_N: inputs per parser in CI (CAMWIRE_FUZZ_N overrides; `npm run bench -- seeds-fuzz` runs 1 M). */
+const FUZZ_N = Number(process.env.CAMWIRE_FUZZ_N ?? 20_000);
+
+const seeds = makeFuzzSeeds();
+
+for (const wire of ['len-jpeg', 'pickle-jpeg', 'pickle-bgr'] as const) {
+  test(`survives ${FUZZ_N} seeded mutations of ${wire} streams: only typed refusals, never a bad picture`, async () => {
+    const s = await seeds;
+    const r = fuzzTcp(wire, s.streams[wire], FUZZ_N, 0x5eed + wire.length);
+    assert.deepEqual(r.failures, []);
+    assert.equal(r.inputs, FUZZ_N);
+    assert.ok(r.pictures > 0 && Object.keys(r.refused).length > 0, JSON.stringify(r));
+  });
+}
