@@ -13,6 +13,7 @@ import { TcpClient, type TcpClientOptions } from '../transports/tcp/client.js';
 import { TcpServer } from '../transports/tcp/server.js';
 import type { UdpChoices } from '../transports/udp/options.js';
 import { openUdpReader, publishToUdp, type UdpLink } from './remote-udp.js';
+import { isSeedUrl, publishToSeed, pullSeedInto, type SeedLink, type SeedOptions } from './remote-seed.js';
 
 /** RemoteOptions: config overrides plus the reconnect policy (and, for udp:// URLs, NACK and multicast choices). */
 export type RemoteOptions = Partial<Config> & { reconnect?: boolean } & UdpChoices;
@@ -30,7 +31,7 @@ export function clientOptions(opts: RemoteOptions, hint: string): TcpClientOptio
 /** RemoteReader is an async iterable of frames from a URL; close() disconnects. */
 export interface RemoteReader extends AsyncIterable<Frame> {
   readonly reader: Reader;
-  readonly client: TcpClient | UdpLink;
+  readonly client: TcpClient | UdpLink | SeedLink;
   close(): Promise<void>;
 }
 
@@ -38,7 +39,8 @@ export interface RemoteReader extends AsyncIterable<Frame> {
  * pullInto receives the stream at `url` (tcp:// or udp://) into stream `name` of `hub`; the
  * returned link reconnects by itself and settles `done` as TcpClient does.
  */
-export function pullInto(url: string, hub: Hub, name: string, opts: RemoteOptions): TcpClient | UdpLink {
+export function pullInto(url: string, hub: Hub, name: string, opts: RemoteOptions): TcpClient | UdpLink | SeedLink {
+  if (isSeedUrl(url)) return pullSeedInto(url, hub.publish(name, url), opts);
   if (isUdpUrl(url)) return openUdpReader(url, hub, name, opts);
   const client = TcpClient.pull(parseStreamUrl(url), hub, name, clientOptions(opts, VIEW_HINT));
   // start() resolves at once and never rejects (failures settle `done`): nothing to wait for here.
@@ -91,7 +93,8 @@ export interface RemotePublisher extends Publisher {
  * or served to any number of viewers (tcp://HOST:PORT?listen), or sent over UDP (udp://…, see
  * config/udp-url). Slow links drop frames, never queue.
  */
-export async function publishTo(url: string, opts: RemoteOptions = {}): Promise<RemotePublisher> {
+export async function publishTo(url: string, opts: RemoteOptions & SeedOptions = {}): Promise<RemotePublisher> {
+  if (isSeedUrl(url)) return publishToSeed(url, opts);
   if (isUdpUrl(url)) return publishToUdp(url, opts);
   const u = parseStreamUrl(url);
   const hub = new Hub();

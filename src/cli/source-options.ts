@@ -9,6 +9,7 @@ import type { Source } from '../sources/source.js';
 import { parseSourceSpec } from '../sources/spec.js';
 import { TestSource, TESTSRC_DEFAULTS } from '../sources/testsrc/testsrc.js';
 import { createError } from '../util/errors.js';
+import { isSeedUrl, seedSource } from '../api/remote-seed.js';
 import { parseNumber, parseSize, type Parsed } from './args.js';
 
 /** SOURCE_OPTIONS are the flags of every source (send, serve --stream, demo). */
@@ -32,6 +33,7 @@ export const SOURCE_HELP = `SOURCE:
   camera:DEVICE                a camera by device path or name ("camwire devices" lists them)
   file:PATH                    a video file, played in real time (--loop to repeat)
   rtsp://… rtsps://… http(s)://…   an IP camera (MJPEG or H.264)
+  tcp://…?wire=W, udp://@…?wire=countdown   one of the old Python camera programs (docs/migrate.md)
 
 Source options:
   --size WxH        picture size (testsrc default ${TESTSRC_DEFAULTS.width}x${TESTSRC_DEFAULTS.height}; cameras: their default)
@@ -54,6 +56,8 @@ export interface SourceContext {
 
 /** makeSource builds the Source named by `spec` from the flags. */
 export function makeSource(spec: string, values: Parsed['values'], label: string, ctx: SourceContext = { maxFrameBytes: DEFAULTS.maxFrameBytes, failFast: true }): Source {
+  // An old camera program as the source (docs/migrate.md): tcp://…?wire=…, udp://@…?wire=countdown.
+  if (isSeedUrl(spec)) return seedSource(spec, { maxFrameBytes: ctx.maxFrameBytes });
   const parsed = parseSourceSpec(spec);
   const size = values.size ? parseSize(values.size as string) : undefined;
   const codec = (values.codec ?? 'mjpeg') as string;

@@ -1,5 +1,6 @@
 /**
- * url: parses the stream URLs users type: `tcp://HOST:PORT/NAME`, `tcp://HOST:PORT?listen`.
+ * url: parses the stream URLs users type: `tcp://HOST:PORT/NAME`, `tcp://HOST:PORT?listen`,
+ * `tcp://HOST:PORT?wire=len-jpeg` (a foreign wire format).
  */
 import { createError } from '../util/errors.js';
 import { DEFAULTS } from './defaults.js';
@@ -13,6 +14,8 @@ export interface StreamUrl {
   stream: string;
   /** listen: `?listen` — bind to host:port and wait for peers instead of connecting. */
   listen: boolean;
+  /** wire: `?wire=NAME` — a foreign wire format (see transports/seed); '' for camwire's own protocol. */
+  wire: string;
   params: URLSearchParams;
   /** text is the URL as given, for messages (any password removed). */
   text: string;
@@ -39,8 +42,9 @@ export function parseStreamUrl(text: string, schemes: string[] = ['tcp']): Strea
   if (port === undefined) throw createError('CAMWIRE_ERR_BAD_URL', `"${text}" needs a port`);
   const stream = decodeURIComponent(u.pathname.replace(/^\/+/, '').replace(/\/+$/, ''));
   const listen = u.searchParams.has('listen');
+  const wire = u.searchParams.get('wire') ?? '';
   u.password = '';
-  return { scheme, host, port, stream, listen, params: u.searchParams, text: u.toString() };
+  return { scheme, host, port, stream, listen, wire, params: u.searchParams, text: u.toString() };
 }
 
 /** hostForUrl brackets IPv6 literals for use in URLs and messages. */

@@ -6,7 +6,7 @@ import { isUdpUrl, parseUdpUrl } from '../../config/udp-url.js';
 import { parseStreamUrl } from '../../config/url.js';
 import { createError } from '../../util/errors.js';
 import { createLogger } from '../../util/logger.js';
-import { COMMON_HELP, configFrom, parse } from '../args.js';
+import { COMMON_HELP, configFrom, parse, parseSize } from '../args.js';
 import { makeSource, SOURCE_HELP, SOURCE_OPTIONS } from '../source-options.js';
 import { untilSignal } from '../run.js';
 import { udpChoices, udpConfigFlags, UDP_HELP, UDP_OPTIONS } from '../udp-options.js';
@@ -28,6 +28,9 @@ DEST:
   udp://HOST:PORT              send over UDP straight to one receiver ("camwire view udp://@:PORT")
   udp://GROUP:PORT             send to a multicast group (e.g. 239.10.0.1): every receiver that joined
   udp://HOST:PORT/NAME         publish stream NAME into a hub over UDP ("camwire serve --udp PORT")
+  tcp://…?wire=W, udp://…?wire=countdown
+                               speak an old Python camera program's format (docs/migrate.md):
+                               W = len-jpeg | pickle-jpeg | pickle-bgr (--size sets its frame size)
 
 Options:
   --no-reconnect    exit on the first connection failure instead of retrying
@@ -41,7 +44,10 @@ Examples:
   camwire send file:lobby.mp4 tcp://hub:8089/lobby --loop
   camwire send rtsp://user:pass@10.0.0.7/stream1 tcp://hub:8089/gate --codec h264
   camwire send testsrc "tcp://0.0.0.0:8089?listen"
-  camwire send testsrc udp://239.10.0.1:10000 --ttl 4`;
+  camwire send testsrc udp://239.10.0.1:10000 --ttl 4
+  camwire send camera "tcp://0.0.0.0:8089?listen&wire=len-jpeg"
+  camwire send testsrc "tcp://0.0.0.0:9999?listen&wire=pickle-bgr" --size 320x240
+  camwire send file:video.mp4 "udp://224.3.29.71:10000?wire=countdown" --loop`;
 
 /** SEND_OPTIONS are the flags of `camwire send` (shared with `demo`). */
 export const SEND_OPTIONS = {
@@ -64,9 +70,17 @@ export const send: Command = {
     const url = isUdpUrl(dest) ? parseUdpUrl(dest) : parseStreamUrl(dest);
     const cfg = configFrom(values, udpConfigFlags(values));
     const source = makeSource(spec, values, url.stream || 'default', { maxFrameBytes: cfg.maxFrameBytes, failFast: true });
-    const out = await publishTo(dest, { ...cfg, ...udpChoices(values), reconnect: !values['no-reconnect'] });
+    const out = await publishTo(dest, {
+      ...cfg,
+      ...udpChoices(values),
+      reconnect: !values['no-reconnect'],
+      // wire=pickle-bgr sends raw frames of --size; wire=countdown slices to fit --mtu (see docs/migrate.md).
+      size: values.size ? parseSize(values.size as string) : undefined,
+      countdownSliceBytes: values.mtu !== undefined ? cfg.udpMtu - 49 : undefined,
+    });
     await source.start(out);
-    if (url.listen) log.info(`serving "${out.stream.name}" on tcp://${url.host}:${out.port} — watch with: camwire view tcp://127.0.0.1:${out.port}`);
+    if (url.wire) log.info(`sending "${out.stream.name}" as wire=${url.wire} ${url.listen ? `on tcp://${url.host}:${out.port} (old viewers connect here)` : `to ${url.text}`}`);
+    else if (url.listen) log.info(`serving "${out.stream.name}" on tcp://${url.host}:${out.port} — watch with: camwire view tcp://127.0.0.1:${out.port}`);
     else log.info(`publishing "${out.stream.name}" to ${url.text}`);
     // The source ending calls out.end(), which finishes out.done once END went out.
     const err = await untilSignal([source, out], out.done);

@@ -41,7 +41,8 @@ Example:
   camwire send testsrc tcp://127.0.0.1:9000/lab
   camwire serve --stream door=camera:0 --stream gate=rtsp://10.0.0.7/stream1 --codec h264
   camwire serve --udp 10000          then   camwire view udp://HUB:10000/lab
-  camwire serve --stream door=camera:0 --motion door`;
+  camwire serve --stream door=camera:0 --motion door
+  camwire serve --stream robot="tcp://robot:8089?wire=len-jpeg" --stream door="tcp://0.0.0.0:8485?listen&wire=pickle-jpeg"`;
 
 /** serve is the `camwire serve` command. */
 export const serve: Command = {

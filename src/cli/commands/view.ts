@@ -32,6 +32,11 @@ URL:
   udp://HOST:PORT/NAME     stream NAME of a hub over UDP ("camwire serve --udp PORT")
   udp://@:PORT             receive UDP sent straight here ("camwire send ... udp://THIS-HOST:PORT")
   udp://@GROUP:PORT        join a multicast group; any number of viewers per host
+  tcp://HOST:PORT?wire=W   an old Python camera server (W = len-jpeg | pickle-bgr; docs/migrate.md)
+  tcp://ADDR:PORT?listen&wire=pickle-jpeg[&allow=CIDR,…]
+                           listen like the old viewer server; old camera clients connect here
+  udp://@GROUP:PORT?wire=countdown
+                           receive what the old multicast sender sends
 
 Options:
   --no-open                print the viewer page's URL instead of opening a browser
@@ -52,7 +57,9 @@ Examples:
   camwire view tcp://127.0.0.1:8089/lab --play
   camwire view tcp://127.0.0.1:8089/lab --frames 300 --output shots/ --json
   camwire view tcp://robot.local:8089 --output - | ffplay -f mjpeg -
-  camwire view udp://@239.10.0.1:10000 --json`;
+  camwire view udp://@239.10.0.1:10000 --json
+  camwire view "tcp://robot:8089?wire=len-jpeg"
+  camwire view "udp://@224.3.29.71:10000?wire=countdown"`;
 
 /** view is the `camwire view` command. */
 export const view: Command = {

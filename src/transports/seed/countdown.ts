@@ -8,11 +8,13 @@
  * ```
  * There is no frame id and no checksum, so the reassembler is strict: a frame whose k values are
  * not N, N−1, …, 1 in order (a slice lost, repeated or reordered) is dropped and counted, and what
- * completes is delivered only when it is one whole JPEG (jpeg-whole), so pieces of two frames
- * glued together are dropped too.
+ * completes is delivered only when it is one whole JPEG (jpeg-whole: markers; jpeg-entropy: the
+ * Huffman data holds exactly the picture's blocks), so pieces of two frames glued together, which
+ * the k values alone cannot reveal, are dropped too.
  */
 import { createError } from '../../util/errors.js';
 import { jpegSize } from '../../codecs/jpeg.js';
+import { entropyFits } from './jpeg-entropy.js';
 import { isWholeJpeg } from './jpeg-whole.js';
 import type { JpegPicture } from './picture.js';
 
@@ -47,7 +49,7 @@ export function countdownSlices(jpeg: Buffer, sliceBytes: number): Buffer[] {
 /** CountdownStats: what the reassembler has seen. */
 export interface CountdownStats {
   frames: number;
-  /** dropped: frames given up (slice missing, repeated, out of order, or not one whole JPEG). */
+  /** dropped: frames given up (slice missing, repeated, out of order, or not one whole JPEG); the pieces of one broken frame count once. */
   dropped: number;
   /** ignored: Hello, ack and empty datagrams. */
   ignored: number;
@@ -60,6 +62,9 @@ export class CountdownReassembler {
   private size = 0;
   /** next is the k the next slice of the frame in progress must carry (0: none in progress). */
   private next = 0;
+  /** afterDrop: the frame in progress began right after a broken one (the rest of that one, likely; counted already). */
+  private afterDrop = false;
+  private justDropped = false;
 
   constructor(private readonly maxFrameBytes: number) {}
 
@@ -71,8 +76,12 @@ export class CountdownReassembler {
     }
     const k = Math.max(1, d[0]);
     if (this.next !== 0 && k !== this.next) this.drop(); // the frame in progress lost a slice
+    if (this.next === 0) {
+      this.afterDrop = this.justDropped;
+      this.justDropped = false;
+    }
     if (this.size + d.length - 1 > this.maxFrameBytes) {
-      this.stats.dropped++; // the frame this slice belongs to cannot fit
+      if (!this.afterDrop) this.stats.dropped++; // the frame this slice belongs to cannot fit
       this.reset();
       return undefined;
     }
@@ -84,9 +93,9 @@ export class CountdownReassembler {
     }
     const jpeg = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.size);
     this.reset();
-    const size = isWholeJpeg(jpeg) ? jpegSize(jpeg) : undefined;
+    const size = isWholeJpeg(jpeg) && entropyFits(jpeg) !== false ? jpegSize(jpeg) : undefined;
     if (!size) {
-      this.stats.dropped++;
+      if (!this.afterDrop) this.stats.dropped++;
       return undefined;
     }
     this.stats.frames++;
@@ -99,7 +108,8 @@ export class CountdownReassembler {
   }
 
   private drop(): void {
-    if (this.next !== 0) this.stats.dropped++;
+    if (this.next !== 0 && !this.afterDrop) this.stats.dropped++;
+    this.justDropped = true;
     this.reset();
   }
 

@@ -4,7 +4,7 @@
  *
  * Marker segments are walked by their lengths (so an embedded thumbnail's markers are skipped),
  * entropy-coded data is scanned for markers (inside it FF is only ever followed by 00, D0–D7 or
- * more FF), and the picture must end with its one EOI. A second SOI anywhere, an EOI before the
+ * more FF), and the picture must end with its one EOI. A second SOI or SOF, an EOI before the
  * end, or a segment running past the end fails.
  */
 
@@ -13,6 +13,7 @@ export function isWholeJpeg(b: Uint8Array): boolean {
   if (b.length < 4 || b[0] !== 0xff || b[1] !== 0xd8) return false;
   let i = 2;
   let sawScan = false;
+  let frames = 0;
   while (i + 1 < b.length) {
     if (b[i] !== 0xff) return false;
     const m = b[i + 1];
@@ -30,6 +31,8 @@ export function isWholeJpeg(b: Uint8Array): boolean {
     const len = (b[i + 2] << 8) | b[i + 3];
     if (len < 2 || i + 2 + len > b.length) return false;
     i += 2 + len;
+    // One picture has one frame header: a second SOF means a second picture's headers.
+    if (m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc && ++frames > 1) return false;
     if (m !== 0xda) continue;
     sawScan = true;
     i = scanEnd(b, i);

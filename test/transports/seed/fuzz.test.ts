@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fuzzTcp } from './fuzz-driver.js';
+import { fuzzCountdown, fuzzTcp } from './fuzz-driver.js';
 import { makeFuzzSeeds } from './fuzz-seeds.js';
 
 /** FUZZ_N: inputs per parser in CI (CAMWIRE_FUZZ_N overrides; `npm run bench -- seeds-fuzz` runs 1 M). */
@@ -17,3 +17,10 @@ for (const wire of ['len-jpeg', 'pickle-jpeg', 'pickle-bgr'] as const) {
     assert.ok(r.pictures > 0 && Object.keys(r.refused).length > 0, JSON.stringify(r));
   });
 }
+
+test(`survives ${FUZZ_N} damaged countdown sequences: every delivered JPEG is one that was sent`, async () => {
+  const s = await seeds;
+  const r = fuzzCountdown(s.jpegs, FUZZ_N, 0xc0d7);
+  assert.deepEqual(r.failures, []);
+  assert.ok(r.pictures > 0 && r.refused.dropped > 0, JSON.stringify(r));
+});

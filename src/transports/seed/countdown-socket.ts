@@ -1,0 +1,198 @@
+/**
+ * countdown-socket: the sender and the receiver of wire=countdown (lab3-redes, 001) on real
+ * UDP sockets; the byte work is in countdown.ts.
+ *
+ * The sender greets with one `Hello` as it opens (old receivers take the first datagram as the
+ * greeting and crash on a second), never again, ignores `ack`s, and spreads each frame's slices
+ * over `pacePercent` of the frame interval. The receiver binds with address reuse (any number of
+ * receivers per host), joins the group for a multicast address, ignores Hello and ack, answers
+ * nothing, and publishes only whole pictures.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { isIP } from 'node:net';
+import type { Frame } from '../../frame/frame.js';
+import type { FrameSink } from '../../hub/pump.js';
+import { hostForUrl } from '../../config/url.js';
+import { isMulticastAddress } from '../../config/udp-url.js';
+import { createError, isCamwireError } from '../../util/errors.js';
+import { createLogger, RateLimitedReport } from '../../util/logger.js';
+import { describeNetError } from '../../util/neterr.js';
+import type { AllowList } from './allow.js';
+import { CountdownReassembler, countdownSlices, COUNTDOWN_HELLO } from './countdown.js';
+import type { SeedPicture } from './picture.js';
+
+const log = createLogger('seed');
+
+/** PACE_MAX_WINDOW_MS: however slow the stream, one frame's slices leave within 50 ms. */
+const PACE_MAX_WINDOW_MS = 50;
+
+/** CountdownSocketOptions: the socket settings shared by sender and receiver. */
+export interface CountdownSocketOptions {
+  host: string;
+  port: number;
+  ttl: number;
+  iface?: string;
+  loopback: boolean;
+}
+
+async function open(family: 4 | 6, port: number, address: string | undefined, reuse: boolean): Promise<Socket> {
+  const s = createSocket({ type: family === 6 ? 'udp6' : 'udp4', reuseAddr: reuse });
+  await new Promise<void>((resolve, reject) => {
+    s.once('error', (e: NodeJS.ErrnoException) => reject(createError('CAMWIRE_ERR_LISTEN', `cannot open udp://${hostForUrl(address ?? '')}:${port}: ${describeNetError(e)}`, { cause: e })));
+    s.bind(port, address, () => resolve());
+  });
+  s.removeAllListeners('error');
+  s.on('error', (e) => log.debug(`udp socket: ${e.message}`));
+  return s;
+}
+
+/** CountdownSender sends frames as countdown datagrams; it is the FrameSink of the pump. */
+export class CountdownSender implements FrameSink {
+  private pacing = false;
+  private wake: (() => void) | undefined;
+  private lastFrameAt: number | undefined;
+  private intervalMs = 1000 / 30;
+  private isClosed = false;
+  private readonly tooLarge = new RateLimitedReport((n) => log.warn(`skipped ${n} frame(s) too large for 255 countdown slices (lower --quality or --size, or raise --mtu)`));
+
+  private constructor(
+    private readonly socket: Socket,
+    private readonly o: CountdownSocketOptions & { sliceBytes: number; pacePercent: number },
+  ) {}
+
+  /** open binds an ephemeral port, sets the multicast options and sends the one Hello. */
+  static async open(o: CountdownSocketOptions & { sliceBytes: number; pacePercent: number }): Promise<CountdownSender> {
+    const family = isIP(o.host) === 6 ? 6 : 4;
+    const s = await open(family, 0, undefined, false);
+    s.on('message', () => {}); // old receivers answer Hello with "ack"; read and ignore
+    if (isMulticastAddress(o.host)) {
+      s.setMulticastTTL(o.ttl);
+      s.setMulticastLoopback(o.loopback);
+      if (o.iface) s.setMulticastInterface(o.iface);
+    }
+    const sender = new CountdownSender(s, o);
+    await sender.send(COUNTDOWN_HELLO);
+    log.info(`sending wire=countdown to udp://${hostForUrl(o.host)}:${o.port} in slices of ${o.sliceBytes} bytes (start old receivers before this sender)`);
+    return sender;
+  }
+
+  /** closed tells whether close() was called. */
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** busy: the previous frame's slices are still leaving. */
+  busy(): boolean {
+    return this.pacing;
+  }
+
+  /** writable resolves when the frame in flight is out. */
+  writable(): Promise<void> {
+    return new Promise((r) => (this.wake = r));
+  }
+
+  /** write slices one frame and sends it paced; never waits. */
+  write(f: Frame): void {
+    if (f.codec !== 'mjpeg') {
+      log.error(`wire=countdown carries JPEG pictures but the stream is ${f.codec}; send it with --codec mjpeg`);
+      return void this.close();
+    }
+    let ds: Buffer[];
+    try {
+      ds = countdownSlices(f.payload, this.o.sliceBytes);
+    } catch (e) {
+      if (isCamwireError(e, 'CAMWIRE_ERR_FRAME_TOO_LARGE')) return this.tooLarge.add();
+      throw e;
+    }
+    this.pacing = true;
+    void this.paced(ds).finally(() => {
+      this.pacing = false;
+      const w = this.wake;
+      this.wake = undefined;
+      w?.();
+    });
+  }
+
+  /** close closes the socket. Idempotent. */
+  async close(): Promise<void> {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.wake?.();
+    await new Promise<void>((r) => this.socket.close(() => r()));
+  }
+
+  private async paced(ds: Buffer[]): Promise<void> {
+    const start = performance.now();
+    if (this.lastFrameAt !== undefined) this.intervalMs = 0.75 * this.intervalMs + 0.25 * Math.min(1000, Math.max(4, start - this.lastFrameAt));
+    this.lastFrameAt = start;
+    const window = Math.min(PACE_MAX_WINDOW_MS, (this.o.pacePercent / 100) * this.intervalMs);
+    let sent = 0;
+    while (sent < ds.length && !this.isClosed) {
+      const elapsed = performance.now() - start;
+      const due = window <= 0 || elapsed >= window ? ds.length : Math.max(sent + 1, Math.ceil((ds.length * elapsed) / window));
+      const batch: Promise<void>[] = [];
+      while (sent < due) batch.push(this.send(ds[sent++]));
+      await Promise.all(batch);
+      if (sent < ds.length) await new Promise((r) => setTimeout(r, 1));
+    }
+  }
+
+  private send(d: Buffer): Promise<void> {
+    return new Promise((r) => this.socket.send(d, this.o.port, this.o.host, () => r()));
+  }
+}
+
+/** CountdownReceiver receives countdown datagrams and hands whole pictures to `onPicture`. */
+export class CountdownReceiver {
+  private readonly dropped = new RateLimitedReport((n) => log.warn(`wire=countdown: dropped ${n} incomplete or damaged frame(s) (lost datagrams)`));
+  private readonly refused = new RateLimitedReport((n) => log.warn(`wire=countdown: ignored ${n} datagram(s) from addresses outside allow=`));
+
+  private constructor(
+    private readonly socket: Socket,
+    readonly reassembler: CountdownReassembler,
+  ) {}
+
+  /** open binds (with address reuse) and joins the group for a multicast host; '' binds every interface. */
+  static async open(o: CountdownSocketOptions & { maxFrameBytes: number; recvBufferBytes: number; allow: AllowList }, onPicture: (p: SeedPicture) => void): Promise<CountdownReceiver> {
+    const group = o.host !== '' && isMulticastAddress(o.host);
+    const family = isIP(o.host) === 6 ? 6 : 4;
+    // A group member binds the wildcard address: the group is joined below, not bound.
+    const s = await open(family, o.port, group || o.host === '' ? undefined : o.host, true);
+    try {
+      s.setRecvBufferSize(o.recvBufferBytes);
+    } catch {
+      // The OS caps the size; the default still works at low rates.
+    }
+    if (group) {
+      try {
+        s.addMembership(o.host, o.iface);
+      } catch (e) {
+        s.close();
+        throw createError('CAMWIRE_ERR_LISTEN', `cannot join multicast group ${o.host}${o.iface ? ` on ${o.iface}` : ''}: ${describeNetError(e)} (pick the interface with --iface ADDR)`, { cause: e });
+      }
+    }
+    const r = new CountdownReceiver(s, new CountdownReassembler(o.maxFrameBytes));
+    let dropped = 0;
+    s.on('message', (d, from) => {
+      if (o.allow && !o.allow(from.address)) return r.refused.add();
+      const p = r.reassembler.push(d);
+      if (r.reassembler.stats.dropped > dropped) {
+        r.dropped.add(r.reassembler.stats.dropped - dropped);
+        dropped = r.reassembler.stats.dropped;
+      }
+      if (p) onPicture(p);
+    });
+    log.info(`receiving wire=countdown on udp://@${hostForUrl(o.host)}:${s.address().port}${group ? ' (multicast group joined)' : ''}`);
+    return r;
+  }
+
+  /** port is the bound port. */
+  get port(): number {
+    return this.socket.address().port;
+  }
+
+  /** close closes the socket. */
+  close(): Promise<void> {
+    return new Promise((r) => this.socket.close(() => r()));
+  }
+}

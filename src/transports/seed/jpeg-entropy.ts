@@ -1,0 +1,181 @@
+/**
+ * jpeg-entropy: checks that a baseline JPEG's entropy-coded data holds exactly its picture —
+ * every block's Huffman symbols decode (no IDCT, no pixels) and the data ends where the last
+ * block does. A countdown frame glued together from the head of one picture and the tail of
+ * another passes every marker check but fails this one: the tail's bits do not continue the
+ * head's blocks, so decoding hits a bad code, runs out early, or ends with bytes to spare.
+ *
+ * Covered: sequential Huffman JPEGs (SOF0, SOF1) with one scan holding every component, with or
+ * without restart markers — what OpenCV, libjpeg and ffmpeg write. Anything else (progressive,
+ * arithmetic, several scans) gets `undefined`: the caller falls back to the marker check.
+ */
+
+/** Huffman is a decoding table in the form of JPEG spec F.2.2.3 (codes by length). */
+interface Huffman {
+  maxcode: Int32Array; // [17], -1 where no code of that length
+  valptr: Int32Array;
+  mincode: Int32Array;
+  values: Uint8Array;
+}
+
+interface Component {
+  id: number;
+  h: number;
+  v: number;
+  dc?: Huffman;
+  ac?: Huffman;
+}
+
+/** entropyFits decodes a baseline JPEG's Huffman data; true: exactly one picture, false: not, undefined: not covered. */
+export function entropyFits(b: Uint8Array): boolean | undefined {
+  const dcTables: (Huffman | undefined)[] = [];
+  const acTables: (Huffman | undefined)[] = [];
+  let comps: Component[] = [];
+  let width = 0;
+  let height = 0;
+  let restart = 0;
+  let i = 2;
+  while (i + 4 <= b.length && b[i] === 0xff) {
+    const m = b[i + 1];
+    if (m === 0xff) {
+      i++;
+      continue;
+    }
+    const len = (b[i + 2] << 8) | b[i + 3];
+    const seg = i + 4;
+    const end = i + 2 + len;
+    if (len < 2 || end > b.length) return false;
+    if (m >= 0xc2 && m <= 0xcf && m !== 0xc4 && m !== 0xcc && m !== 0xc8) return undefined; // progressive, lossless, arithmetic
+    if (m === 0xc0 || m === 0xc1) {
+      if (len < 8) return false;
+      height = (b[seg + 1] << 8) | b[seg + 2];
+      width = (b[seg + 3] << 8) | b[seg + 4];
+      const n = b[seg + 5];
+      if (len < 8 + 3 * n || n === 0 || width === 0 || height === 0) return false;
+      comps = [];
+      for (let k = 0; k < n; k++) comps.push({ id: b[seg + 6 + 3 * k], h: b[seg + 7 + 3 * k] >> 4, v: b[seg + 7 + 3 * k] & 15 });
+      if (comps.some((c) => c.h < 1 || c.h > 4 || c.v < 1 || c.v > 4)) return false;
+    } else if (m === 0xc4) {
+      for (let p = seg; p < end; ) {
+        const t = readTable(b, p, end);
+        if (!t) return false;
+        (b[p] >> 4 === 0 ? dcTables : acTables)[b[p] & 15] = t.table;
+        p = t.next;
+      }
+    } else if (m === 0xdd) {
+      if (len !== 4) return false;
+      restart = (b[seg] << 8) | b[seg + 1];
+    } else if (m === 0xda) {
+      const ns = b[seg];
+      if (comps.length === 0 || ns < 1 || ns > 4 || len !== 6 + 2 * ns) return false; // no SOF before, or a broken header
+      if (ns !== comps.length) return undefined; // one component per scan: several scans
+      for (let k = 0; k < ns; k++) {
+        const c = comps.find((x) => x.id === b[seg + 1 + 2 * k]);
+        if (!c) return false;
+        c.dc = dcTables[b[seg + 2 + 2 * k] >> 4];
+        c.ac = acTables[b[seg + 2 + 2 * k] & 15];
+        if (!c.dc || !c.ac) return false;
+      }
+      // A sequential picture's scan covers coefficients 0–63 with no successive approximation.
+      if (b[seg + 1 + 2 * ns] !== 0 || b[seg + 2 + 2 * ns] !== 63 || b[seg + 3 + 2 * ns] !== 0) return false;
+      const after = decodeScan(b, end, comps, width, height, restart);
+      // One scan, then EOI closing the buffer.
+      return after >= 0 && after + 2 === b.length && b[after] === 0xff && b[after + 1] === 0xd9;
+    }
+    i = end;
+  }
+  return false;
+}
+
+function readTable(b: Uint8Array, p: number, end: number): { table: Huffman; next: number } | undefined {
+  if (p + 17 > end || (b[p] >> 4) > 1 || (b[p] & 15) > 3) return undefined;
+  let total = 0;
+  for (let l = 1; l <= 16; l++) total += b[p + l];
+  if (p + 17 + total > end || total > 256) return undefined;
+  const maxcode = new Int32Array(18).fill(-1);
+  const valptr = new Int32Array(17);
+  const mincode = new Int32Array(17);
+  let code = 0;
+  let k = 0;
+  for (let l = 1; l <= 16; l++) {
+    const n = b[p + l];
+    if (n > 0) {
+      valptr[l] = k;
+      mincode[l] = code;
+      code += n;
+      k += n;
+      maxcode[l] = code - 1;
+    }
+    if (code > 1 << l) return undefined; // more codes than bits allow
+    code <<= 1;
+  }
+  return { table: { maxcode, valptr, mincode, values: b.slice(p + 17, p + 17 + total) }, next: p + 17 + total };
+}
+
+/** decodeScan walks every MCU from `start`; returns the offset of the marker after the data, or -1. */
+function decodeScan(b: Uint8Array, start: number, comps: Component[], width: number, height: number, restart: number): number {
+  let pos = start;
+  let acc = 0;
+  let bits = 0;
+  let bad = false;
+  const bit = (): number => {
+    if (bits === 0) {
+      if (pos >= b.length) return ((bad = true), 0);
+      const c = b[pos];
+      if (c === 0xff) {
+        if (b[pos + 1] !== 0x00) return ((bad = true), 0); // a marker inside the MCUs: data ran out
+        pos += 2;
+      } else pos++;
+      acc = c;
+      bits = 8;
+    }
+    bits--;
+    return (acc >> bits) & 1;
+  };
+  const skip = (n: number) => {
+    for (; n > 0 && !bad; n--) bit();
+  };
+  const decode = (t: Huffman): number => {
+    let code = bit();
+    for (let l = 1; l <= 16; l++) {
+      if (code <= t.maxcode[l]) return t.values[t.valptr[l] + code - t.mincode[l]];
+      code = (code << 1) | bit();
+    }
+    bad = true;
+    return 0;
+  };
+  const block = (c: Component): void => {
+    const s = decode(c.dc!);
+    if (s > 11) return void (bad = true);
+    skip(s);
+    for (let k = 1; k < 64 && !bad; ) {
+      const rs = decode(c.ac!);
+      const r = rs >> 4;
+      const sz = rs & 15;
+      if (sz === 0) {
+        if (r !== 15) return; // end of block
+        k += 16;
+      } else {
+        k += r;
+        if (k > 63) return void (bad = true);
+        skip(sz);
+        k++;
+      }
+    }
+  };
+  const hmax = Math.max(...comps.map((c) => c.h));
+  const vmax = Math.max(...comps.map((c) => c.v));
+  const single = comps.length === 1;
+  const mcus = single
+    ? Math.ceil(Math.ceil((width * comps[0].h) / hmax) / 8) * Math.ceil(Math.ceil((height * comps[0].v) / vmax) / 8)
+    : Math.ceil(width / (8 * hmax)) * Math.ceil(height / (8 * vmax));
+  for (let m = 0; m < mcus && !bad; m++) {
+    if (restart > 0 && m > 0 && m % restart === 0) {
+      bits = 0; // the rest of the byte is padding
+      if (b[pos] !== 0xff || b[pos + 1] !== 0xd0 + (((m / restart) - 1) & 7)) return -1;
+      pos += 2;
+    }
+    for (const c of comps) for (let n = single ? 1 : c.h * c.v; n > 0 && !bad; n--) block(c);
+  }
+  return bad ? -1 : pos;
+}

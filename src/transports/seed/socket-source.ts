@@ -1,0 +1,55 @@
+/**
+ * socket-source: reads one TCP connection of a seed format into pictures. A protocol violation
+ * (a pickle that is not a numpy array, a declared length above maxFrameBytes …) is logged once
+ * and closes that connection only; a message that parses but holds no picture is dropped and
+ * counted. A peer that goes quiet for timeoutMs, or leaves mid-message, is simply let go: its
+ * partial message is discarded with the decoder, nothing keeps running for it.
+ */
+import type { Socket } from 'node:net';
+import { isCamwireError } from '../../util/errors.js';
+import { RateLimitedReport, type Logger } from '../../util/logger.js';
+import { SeedDecoder, type TcpWire } from './formats.js';
+import type { SeedPicture } from './picture.js';
+
+/** SocketSourceOptions: the limits of one reading connection. */
+export interface SocketSourceOptions {
+  wire: TcpWire;
+  maxFrameBytes: number;
+  /** timeoutMs: close when nothing arrived for this long (the old programs send no keepalives, but frames). */
+  timeoutMs: number;
+}
+
+/** readPictures feeds `socket` through a decoder into `onPicture` until the socket closes. */
+export function readPictures(socket: Socket, opts: SocketSourceOptions, onPicture: (p: SeedPicture) => void, log: Logger): void {
+  const who = `${socket.remoteAddress}:${socket.remotePort}`;
+  const decoder = new SeedDecoder(opts.wire, opts.maxFrameBytes);
+  const bad = new RateLimitedReport((n) => log.warn(`${who}: dropped ${n} wire=${opts.wire} message(s) holding no whole picture`));
+  socket.setNoDelay(true);
+  socket.setTimeout(opts.timeoutMs, () => {
+    log.warn(`${who}: nothing received for ${opts.timeoutMs} ms; closing`);
+    socket.destroy();
+  });
+  socket.on('data', (chunk: Buffer) => {
+    let items: ReturnType<SeedDecoder['push']>;
+    try {
+      items = decoder.push(chunk);
+    } catch (e) {
+      log.warn(`${who}: ${isCamwireError(e) ? `${e.message} (${e.code})` : String(e)}; connection closed`);
+      return void socket.destroy();
+    }
+    for (const p of items) {
+      if (socket.destroyed) return;
+      if (p instanceof Error) bad.add();
+      else onPicture(p);
+    }
+  });
+  socket.on('end', () => {
+    try {
+      decoder.end();
+    } catch (e) {
+      log.debug(`${who}: ${(e as Error).message}`);
+    }
+    socket.destroy();
+  });
+  socket.on('error', (e: NodeJS.ErrnoException) => log.debug(`${who}: ${e.code ?? e.message}`));
+}
