@@ -67,7 +67,7 @@ async function take(url: string, n: number, opts = {}): Promise<Frame[]> {
   return got;
 }
 
-test('len-jpeg (000): camwire views an old camera server, and serves several old viewers at once', async (t) => {
+test('len-jpeg (000): camwire views an old camera server, and serves several old viewers at once', { timeout: 120_000 }, async (t) => {
   if (!requirePython(t)) return;
   const port = await freePort();
   const cam = py('old_programs.py', ['len-jpeg-camera', port, 200]);
@@ -90,7 +90,7 @@ test('len-jpeg (000): camwire views an old camera server, and serves several old
   assert.ok(logs.some((l) => /is unauthenticated \(wire=len-jpeg has no credentials\)/.test(l)));
 });
 
-test('pickle-jpeg (002/003): old cameras push into a listening camwire; camwire pushes to an old viewer, reconnecting until it is up', async (t) => {
+test('pickle-jpeg (002/003): old cameras push into a listening camwire; camwire pushes to an old viewer, reconnecting until it is up', { timeout: 120_000 }, async (t) => {
   if (!requirePython(t)) return;
   const port = await freePort();
   const reading = take(`tcp://127.0.0.1:${port}?listen&wire=pickle-jpeg`, 5);
@@ -112,7 +112,7 @@ test('pickle-jpeg (002/003): old cameras push into a listening camwire; camwire 
   near(viewer.lines.at(-1) as Record<string, unknown>, { w: 320, h: 240, b: 200, g: 100, r: 30 });
 });
 
-test('pickle-bgr (004): camwire views an old camera server (JPEG-encoding raw BGR) and serves old viewers raw BGR of --size', async (t) => {
+test('pickle-bgr (004): camwire views an old camera server (JPEG-encoding raw BGR) and serves old viewers raw BGR of --size', { timeout: 120_000 }, async (t) => {
   if (!requirePython(t)) return;
   const port = await freePort();
   const cam = py('old_programs.py', ['pickle-bgr-camera', port, 200, 320, 240]);
@@ -132,7 +132,7 @@ test('pickle-bgr (004): camwire views an old camera server (JPEG-encoding raw BG
   assert.deepEqual([(viewer.lines.at(-1) as { dtype: string }).dtype, (viewer.lines.at(-1) as { c_contiguous: boolean }).c_contiguous], ['uint8', true]);
 });
 
-test('countdown (001): camwire receives an old sender, and an old receiver shows camwire: one Hello, whole frames', async (t) => {
+test('countdown (001): camwire receives an old sender, and an old receiver shows camwire: one Hello, whole frames', { timeout: 120_000 }, async (t) => {
   if (!requirePython(t)) return;
   const port = await freeUdpPort();
   const reading = take(`udp://@127.0.0.1:${port}?wire=countdown`, 5);
@@ -156,7 +156,7 @@ test('countdown (001): camwire receives an old sender, and an old receiver shows
   near(receiver.lines.at(-1) as Record<string, unknown>, { w: 640, h: 480, b: 200, g: 100, r: 30 });
 });
 
-test('a pickle that calls os.system is refused, logged once and that connection closed; another camera carries on', async (t) => {
+test('a pickle that calls os.system is refused, logged once and that connection closed; another camera carries on', { timeout: 120_000 }, async (t) => {
   if (!requirePython(t)) return;
   const port = await freePort();
   const frames: Frame[] = [];
@@ -185,7 +185,7 @@ test('a pickle that calls os.system is refused, logged once and that connection 
   good.destroy();
 });
 
-test('a peer that leaves mid-frame or declares a 2^63-byte frame costs one closed connection; the adapter reconnects and carries on', async () => {
+test('a peer that leaves mid-frame or declares a 2^63-byte frame costs one closed connection; the adapter reconnects and carries on', { timeout: 120_000 }, async () => {
   const server = createServer();
   const conns: Socket[] = [];
   let n = 0;
@@ -212,7 +212,7 @@ test('a peer that leaves mid-frame or declares a 2^63-byte frame costs one close
   for (const c of conns) c.destroy();
 });
 
-test('allow= admits only the listed addresses, and is refused on a connecting URL', async () => {
+test('allow= admits only the listed addresses, and is refused on a connecting URL', { timeout: 120_000 }, async () => {
   const out = await publishTo('tcp://127.0.0.1:0?listen&wire=len-jpeg&allow=10.0.0.0/8,192.168.1.7');
   closers.push(() => out.close());
   const s = await rawConnect(out.port);
