@@ -14,6 +14,8 @@ const SECTIONS: (() => Promise<Section>)[] = [
   async () => (await import('./viewer-browser.js')).section,
   async () => (await import('./viewer-fanout.js')).wsSection,
   async () => (await import('./viewer-fanout.js')).mjpegSection,
+  async () => (await import('./seeds.js')).section,
+  async () => (await import('./seeds.js')).fuzzSection,
 ];
 
 const only = process.argv.slice(2);

@@ -114,54 +114,73 @@ function readTable(b: Uint8Array, p: number, end: number): { table: Huffman; nex
 
 /** decodeScan walks every MCU from `start`; returns the offset of the marker after the data, or -1. */
 function decodeScan(b: Uint8Array, start: number, comps: Component[], width: number, height: number, restart: number): number {
+  // The bit reader keeps up to 32 bits in `acc`; past a marker it feeds zero bits and counts them
+  // in `pad`, so consuming any of them means the data ran out before the picture did.
   let pos = start;
   let acc = 0;
-  let bits = 0;
-  let bad = false;
-  const bit = (): number => {
-    if (bits === 0) {
-      if (pos >= b.length) return ((bad = true), 0);
-      const c = b[pos];
-      if (c === 0xff) {
-        if (b[pos + 1] !== 0x00) return ((bad = true), 0); // a marker inside the MCUs: data ran out
-        pos += 2;
-      } else pos++;
-      acc = c;
-      bits = 8;
+  let nbits = 0;
+  let pad = 0;
+  const fill = () => {
+    while (nbits <= 24) {
+      let c = 0;
+      if (pad === 0 && pos < b.length) {
+        c = b[pos];
+        if (c === 0xff) {
+          if (b[pos + 1] === 0x00) pos += 2;
+          else {
+            c = 0;
+            pad += 8; // a marker: the data ends here
+          }
+        } else pos++;
+      } else pad += 8;
+      acc = ((acc << 8) | c) >>> 0;
+      nbits += 8;
     }
-    bits--;
-    return (acc >> bits) & 1;
+  };
+  const lut = (t: Huffman & { lut?: Uint16Array }) => (t.lut ??= buildLut(t));
+  const decode = (t: Huffman): number => {
+    fill();
+    const table = lut(t);
+    const e = table[(acc >>> (nbits - LUT_BITS)) & ((1 << LUT_BITS) - 1)];
+    if (e !== 0) {
+      nbits -= e >> 8;
+      return e & 255;
+    }
+    const peek = (acc >>> (nbits - 16)) & 0xffff;
+    for (let l = LUT_BITS + 1; l <= 16; l++) {
+      const code = peek >>> (16 - l);
+      if (code <= t.maxcode[l]) {
+        nbits -= l;
+        return t.values[t.valptr[l] + code - t.mincode[l]];
+      }
+    }
+    return -1;
   };
   const skip = (n: number) => {
-    for (; n > 0 && !bad; n--) bit();
+    if (n === 0) return;
+    fill();
+    nbits -= n;
   };
-  const decode = (t: Huffman): number => {
-    let code = bit();
-    for (let l = 1; l <= 16; l++) {
-      if (code <= t.maxcode[l]) return t.values[t.valptr[l] + code - t.mincode[l]];
-      code = (code << 1) | bit();
-    }
-    bad = true;
-    return 0;
-  };
-  const block = (c: Component): void => {
+  const block = (c: Component): boolean => {
     const s = decode(c.dc!);
-    if (s > 11) return void (bad = true);
+    if (s < 0 || s > 11) return false;
     skip(s);
-    for (let k = 1; k < 64 && !bad; ) {
+    for (let k = 1; k < 64; ) {
       const rs = decode(c.ac!);
+      if (rs < 0) return false;
       const r = rs >> 4;
       const sz = rs & 15;
       if (sz === 0) {
-        if (r !== 15) return; // end of block
+        if (r !== 15) break; // end of block
         k += 16;
       } else {
         k += r;
-        if (k > 63) return void (bad = true);
+        if (k > 63) return false;
         skip(sz);
         k++;
       }
     }
+    return nbits >= pad; // no zero padding consumed
   };
   const hmax = Math.max(...comps.map((c) => c.h));
   const vmax = Math.max(...comps.map((c) => c.v));
@@ -169,13 +188,34 @@ function decodeScan(b: Uint8Array, start: number, comps: Component[], width: num
   const mcus = single
     ? Math.ceil(Math.ceil((width * comps[0].h) / hmax) / 8) * Math.ceil(Math.ceil((height * comps[0].v) / vmax) / 8)
     : Math.ceil(width / (8 * hmax)) * Math.ceil(height / (8 * vmax));
-  for (let m = 0; m < mcus && !bad; m++) {
+  for (let m = 0; m < mcus; m++) {
     if (restart > 0 && m > 0 && m % restart === 0) {
-      bits = 0; // the rest of the byte is padding
-      if (b[pos] !== 0xff || b[pos + 1] !== 0xd0 + (((m / restart) - 1) & 7)) return -1;
+      // What is left before the marker may only be the byte's padding bits.
+      if (nbits - pad >= 8) return -1;
+      if (b[pos] !== 0xff || b[pos + 1] !== 0xd0 + ((m / restart - 1) & 7)) return -1;
       pos += 2;
+      acc = nbits = pad = 0;
     }
-    for (const c of comps) for (let n = single ? 1 : c.h * c.v; n > 0 && !bad; n--) block(c);
+    for (const c of comps) for (let n = single ? 1 : c.h * c.v; n > 0; n--) if (!block(c)) return -1;
   }
-  return bad ? -1 : pos;
+  // The picture's last bits must end the data: at most a byte's padding before the marker.
+  fill();
+  return nbits - pad < 8 ? pos : -1;
+}
+
+/** LUT_BITS: codes up to 9 bits (nearly all of them) decode with one table look-up. */
+const LUT_BITS = 9;
+
+/** buildLut maps every LUT_BITS-bit prefix to (code length << 8 | symbol), 0 when the code is longer. */
+function buildLut(t: Huffman): Uint16Array {
+  const lut = new Uint16Array(1 << LUT_BITS);
+  for (let l = 1; l <= LUT_BITS; l++) {
+    if (t.maxcode[l] < 0) continue;
+    for (let code = t.mincode[l]; code <= t.maxcode[l]; code++) {
+      const sym = t.values[t.valptr[l] + code - t.mincode[l]];
+      const lo = code << (LUT_BITS - l);
+      lut.fill((l << 8) | sym, lo, lo + (1 << (LUT_BITS - l)));
+    }
+  }
+  return lut;
 }

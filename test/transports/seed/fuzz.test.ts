@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fuzzCountdown, fuzzTcp } from './fuzz-driver.js';
-import { makeFuzzSeeds } from './fuzz-seeds.js';
+import { fuzzCountdown, fuzzTcp } from '../../../support/seed-fuzz.js';
+import { makeFuzzSeeds } from '../../../support/seed-fuzz-seeds.js';
 
 /** FUZZ_N: inputs per parser in CI (CAMWIRE_FUZZ_N overrides; `npm run bench -- seeds-fuzz` runs 1 M). */
 const FUZZ_N = Number(process.env.CAMWIRE_FUZZ_N ?? 20_000);

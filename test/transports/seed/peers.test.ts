@@ -34,8 +34,12 @@ function py(script: string, args: (string | number)[]): PythonPeer {
 /** colour of the top quarter of a JPEG as {b, g, r} (what the python side reports too). */
 async function colour(jpeg: Buffer): Promise<{ b: number; g: number; r: number }> {
   const m = await sharp(jpeg).metadata();
-  const s = await sharp(jpeg).extract({ left: 0, top: 0, width: m.width!, height: Math.floor(m.height! / 4) }).stats();
-  return { r: Math.round(s.channels[0].mean), g: Math.round(s.channels[1].mean), b: Math.round(s.channels[2].mean) };
+  // stats() would describe the whole input, not the extract: average the raw pixels instead.
+  const px = await sharp(jpeg).extract({ left: 0, top: 0, width: m.width!, height: Math.floor(m.height! / 4) }).removeAlpha().raw().toBuffer();
+  const sum = [0, 0, 0];
+  for (let i = 0; i < px.length; i++) sum[i % 3] += px[i];
+  const n = px.length / 3;
+  return { r: Math.round(sum[0] / n), g: Math.round(sum[1] / n), b: Math.round(sum[2] / n) };
 }
 
 function near(got: Record<string, unknown>, want: Record<string, number>, tol = 8): void {

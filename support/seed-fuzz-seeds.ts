@@ -1,13 +1,13 @@
 /**
- * fuzz-seeds: valid streams of every seed format, made by camwire's own writers (which match
+ * seed-fuzz-seeds: valid streams of every seed format, made by camwire's own writers (which match
  * numpy's bytes, see codecs.test), to start the fuzz loops from.
  */
 import sharp from 'sharp';
-import { encodeLenJpeg } from '../../../src/transports/seed/len-jpeg.js';
-import { encodePickleBgr } from '../../../src/transports/seed/pickle-bgr.js';
-import { encodePickleJpeg } from '../../../src/transports/seed/pickle-jpeg.js';
-import type { TcpWire } from '../../../src/transports/seed/formats.js';
-import { Prng } from '../../helpers/prng.js';
+import { encodeLenJpeg } from '../src/transports/seed/len-jpeg.js';
+import { encodePickleBgr } from '../src/transports/seed/pickle-bgr.js';
+import { encodePickleJpeg } from '../src/transports/seed/pickle-jpeg.js';
+import type { TcpWire } from '../src/transports/seed/formats.js';
+import { Prng } from './prng.js';
 
 /** FuzzSeeds: a few JPEGs, and for each TCP wire a few valid two-message streams. */
 export interface FuzzSeeds {

@@ -1,5 +1,5 @@
 /**
- * fuzz-driver: seeded mutation fuzzing of the seed parsers, shared by the CI test (a short run)
+ * seed-fuzz: seeded mutation fuzzing of the seed parsers, shared by the CI test (a short run)
  * and `npm run bench -- seeds-fuzz` (≥ 1 M inputs per parser, recorded in docs/benchmarks.md).
  *
  * Every input is a valid stream mutated (bytes flipped, inserted, deleted, truncated, spliced,
@@ -8,11 +8,11 @@
  * exception, never a corrupt picture. For countdown, every delivered JPEG must be byte-identical
  * to one that was sent.
  */
-import { SeedDecoder, type TcpWire } from '../../../src/transports/seed/formats.js';
-import { CountdownReassembler, countdownSlices, COUNTDOWN_ACK, COUNTDOWN_HELLO } from '../../../src/transports/seed/countdown.js';
-import { isJpeg } from '../../../src/codecs/jpeg.js';
-import { isCamwireError } from '../../../src/util/errors.js';
-import { Prng } from '../../helpers/prng.js';
+import { SeedDecoder, type TcpWire } from '../src/transports/seed/formats.js';
+import { CountdownReassembler, countdownSlices, COUNTDOWN_ACK, COUNTDOWN_HELLO } from '../src/transports/seed/countdown.js';
+import { isJpeg } from '../src/codecs/jpeg.js';
+import { isCamwireError } from '../src/util/errors.js';
+import { Prng } from './prng.js';
 
 /** FuzzResult counts what a run saw; `failures` holds the first few oracle violations. */
 export interface FuzzResult {
