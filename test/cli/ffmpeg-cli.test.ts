@@ -6,7 +6,7 @@ import { camwire, type Proc } from '../helpers/cli.js';
 import { ffmpegFile, ffprobeFrames, tempDir, testsrc } from '../helpers/media.js';
 import { freePort, waitUntil } from '../helpers/net.js';
 import { alive, childrenNamed } from '../helpers/procs.js';
-import { hasTool, requireTool } from '../helpers/tools.js';
+import { hasTool, requireLinux, requireTool } from '../helpers/tools.js';
 import { X264_LIVE_ARGS } from '../../src/sources/ffmpeg/args.js';
 
 const tmp = tempDir();
@@ -46,7 +46,7 @@ test('serve --stream pulls a looping file as H.264 and view --output writes an A
 });
 
 test('no ffmpeg outlives a SIGKILLed camwire', { timeout: 30_000 }, async (t) => {
-  if (!requireTool(t, 'ffmpeg') || process.platform !== 'linux') return;
+  if (!requireTool(t, 'ffmpeg') || !requireLinux(t, 'finds the ffmpeg child in /proc')) return;
   const port = await freePort();
   const p = run(['send', `file:${clip}`, `tcp://127.0.0.1:${port}/lobby?listen`, '--loop']);
   await p.waitFor(/serving "lobby"/);
@@ -57,7 +57,7 @@ test('no ffmpeg outlives a SIGKILLed camwire', { timeout: 30_000 }, async (t) =>
 });
 
 test('Ctrl-C stops camwire and its ffmpeg, exit code 0', { timeout: 30_000 }, async (t) => {
-  if (!requireTool(t, 'ffmpeg') || process.platform !== 'linux') return;
+  if (!requireTool(t, 'ffmpeg') || !requireLinux(t, 'finds the ffmpeg child in /proc')) return;
   const port = await freePort();
   const p = run(['send', `file:${clip}`, `tcp://127.0.0.1:${port}/lobby?listen`, '--loop', '--codec', 'h264']);
   await p.waitFor(/serving "lobby"/);

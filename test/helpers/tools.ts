@@ -21,3 +21,14 @@ export function requireTool(t: TestContext, cmd: string): boolean {
   t.skip(`${cmd} not installed`);
   return false;
 }
+
+/**
+ * requireLinux returns true on Linux; elsewhere it fails under CI=true (CI runs Linux, so a
+ * green CI never hides a skipped check) and skips with `why` otherwise.
+ */
+export function requireLinux(t: TestContext, why: string): boolean {
+  if (process.platform === 'linux') return true;
+  if (process.env.CI === 'true') throw new Error(`this test needs Linux (${why}) and CI=true does not allow skipping it on ${process.platform}`);
+  t.skip(`needs Linux: ${why}`);
+  return false;
+}

@@ -56,7 +56,7 @@ describe('browser viewer (headless Chromium)', () => {
     assert.ok(text.includes(`camwire send testsrc tcp://127.0.0.1:${h.server.tcp!.port}/NAME`), text);
   });
 
-  it('shows a tile per stream whose pictures keep changing, with a latency figure under 100 ms', async (t) => {
+  it('shows a tile per stream whose pictures keep changing, with a latency figure taken from its own measurements', async (t) => {
     const a = await h.publish('alpha');
     const b = await h.publish('beta', { width: 176, height: 144 });
     const page = await open(t);
@@ -72,16 +72,21 @@ describe('browser viewer (headless Chromium)', () => {
     await page.waitForFunction((sel) => document.querySelector(sel)!.textContent !== '', `${tile('beta')} .rate`);
     assert.match(await page.locator(`${tile('beta')} .fps`).innerText(), /^\d+ fps$/);
     assert.match(await page.locator(`${tile('beta')} .rate`).innerText(), /^\d+(\.\d)? [kM]bit\/s$/);
-    // The on-screen figure: a number of ms, below 100 on loopback (polled: a busy machine may
-    // show one slow frame, the figure must settle below 100).
-    const lat = page.locator(`${tile('alpha')} .lat`);
-    await page.waitForFunction((sel) => /^\d+ ms$/.test(document.querySelector(sel)!.textContent ?? ''), `${tile('alpha')} .lat`);
-    let ms = Infinity;
-    for (let i = 0; i < 20 && !(ms < 100); i++) {
-      ms = Number(/^(\d+) ms$/.exec(await lat.innerText())![1]);
-      if (!(ms < 100)) await page.waitForTimeout(250);
-    }
-    assert.ok(ms >= 0 && ms < 100, `latency figure ${ms} ms`);
+    // The on-screen figure is the mean capture→drawn latency of the last window, in ms: it must
+    // lie within the page's own per-frame measurements (a unit slip — µs shown as ms — or a
+    // figure not fed by real frames falls outside). How fast is bench's business, not a test's.
+    const sel = `${tile('alpha')} .lat`;
+    await page.waitForFunction((q) => document.querySelector<HTMLElement>(q)!.dataset.latencyMs !== undefined, sel);
+    const { text, shown, samples } = await page.evaluate((q) => {
+      const el = document.querySelector<HTMLElement>(q)!;
+      const w = window as unknown as { camwire: { streams: Record<string, { latencies: number[] }> } };
+      return { text: el.textContent ?? '', shown: Number(el.dataset.latencyMs), samples: [...w.camwire.streams.alpha.latencies] };
+    }, sel);
+    assert.ok(samples.length > 0, 'the page measured frames');
+    assert.equal(text, `${Math.round(shown)} ms`);
+    const [lo, hi] = [Math.min(...samples), Math.max(...samples)];
+    assert.ok(lo > -5, `no sample before its capture (${lo} ms): both clocks are this host's`);
+    assert.ok(shown >= lo - 0.05 && shown <= hi + 0.05, `figure ${shown} ms within the measured ${lo}…${hi} ms`);
   });
 
   it('shows "no signal" when a publisher drops or stalls, and recovers when it returns', async (t) => {

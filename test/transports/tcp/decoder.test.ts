@@ -13,6 +13,7 @@ import {
   type Message,
 } from '../../../src/transports/tcp/messages.js';
 import { isCamwireError, type ErrorCode } from '../../../src/util/errors.js';
+import { Prng } from '../../helpers/prng.js';
 
 const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xdb, 0x00, 0x02, 0xff, 0xd9]);
 
@@ -129,25 +130,39 @@ test('holds at most one message of unparsed input while a large frame arrives in
   assert.equal(d.bufferedBytes, 0);
 });
 
-test('a seeded fuzz loop never throws anything but a CamwireError and never over-buffers', () => {
-  let seed = 12345;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+test('a seeded fuzz loop (flip, insert, cut) never throws anything but a CamwireError and never over-buffers', () => {
+  const rng = new Prng(12345);
+  const kinds = { flip: 0, insert: 0, cut: 0 };
+  let accepted = 0;
+  let rejected = 0;
   for (let round = 0; round < 2000; round++) {
-    // Mutate valid input: flip, insert or cut bytes, then feed it in random chunks.
-    const b = Buffer.from(ALL);
-    const flips = 1 + Math.floor(rnd() * 4);
-    for (let i = 0; i < flips; i++) b[Math.floor(rnd() * b.length)] = Math.floor(rnd() * 256);
+    // Mutate valid input: flip, insert or cut bytes (1–4 mutations), then feed it in random chunks.
+    let b = Buffer.from(ALL);
+    for (let m = 1 + rng.int(4); m > 0; m--) {
+      const at = rng.int(b.length);
+      const kind = (['flip', 'insert', 'cut'] as const)[rng.int(3)];
+      kinds[kind]++;
+      if (kind === 'flip') b[at] = rng.int(256);
+      else if (kind === 'insert') b = Buffer.concat([b.subarray(0, at), rng.bytes(1 + rng.int(16)), b.subarray(at)]);
+      else b = Buffer.concat([b.subarray(0, at), b.subarray(Math.min(b.length, at + 1 + rng.int(16)))]);
+    }
     const d = new Decoder({ maxFrameBytes: 4096 });
     try {
       for (let off = 0; off < b.length; ) {
-        const n = 1 + Math.floor(rnd() * 64);
+        const n = 1 + rng.int(64);
         d.push(b.subarray(off, off + n));
         assert.ok(d.bufferedBytes <= 4096 + 20 + 8 + 64);
         off += n;
       }
       d.end();
+      accepted++;
     } catch (e) {
       assert.ok(isCamwireError(e), `round ${round}: ${e}`);
+      rejected++;
     }
   }
+  // Both outcomes must occur, or the loop tests nothing: all-rejected means the mutations always
+  // hit the header, all-accepted means the decoder checks nothing.
+  assert.ok(accepted >= 20 && rejected >= 20, `accepted ${accepted}, rejected ${rejected}`);
+  for (const [kind, n] of Object.entries(kinds)) assert.ok(n >= 500, `${kind}: ${n} mutations`);
 });
