@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cameraDevice, cameraInputArgs, canCopy, fileInputArgs, mjpegQscale, outputArgs, urlInputArgs } from '../../src/sources/ffmpeg/args.js';
-import { offersAt, parseAvfoundationDevices, parseDshowDevices, parseDshowOptions, parseV4l2Formats } from '../../src/sources/ffmpeg/devices.js';
-import { parseInputInfo } from '../../src/sources/ffmpeg/probe.js';
-import { explainFfmpegFailure } from '../../src/sources/ffmpeg/stderr.js';
-import { parseSourceSpec, redactUrl } from '../../src/sources/spec.js';
-import { isCamwireError } from '../../src/util/errors.js';
+import { cameraDevice, cameraInputArgs, canCopy, fileInputArgs, mjpegQscale, outputArgs, urlInputArgs } from '../../../src/sources/ffmpeg/args.js';
+import { offersAt, parseAvfoundationDevices, parseDshowDevices, parseDshowOptions, parseV4l2Formats } from '../../../src/sources/ffmpeg/devices.js';
+import { parseInputInfo } from '../../../src/sources/ffmpeg/probe.js';
+import { explainFfmpegFailure } from '../../../src/sources/ffmpeg/stderr.js';
+import { parseSourceSpec, redactUrl } from '../../../src/sources/spec.js';
+import { isCamwireError } from '../../../src/util/errors.js';
 
 const HD = { width: 1280, height: 720 };
 

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { Hub } from '../../src/hub/hub.js';
-import { TestSource } from '../../src/sources/testsrc/testsrc.js';
-import { isCamwireError } from '../../src/util/errors.js';
+import { Hub } from '../../../src/hub/hub.js';
+import { TestSource } from '../../../src/sources/testsrc/testsrc.js';
+import { isCamwireError } from '../../../src/util/errors.js';
 
 test('the test pattern publishes paced JPEG frames of the requested size, then ends after --frames', async () => {
   const hub = new Hub();
