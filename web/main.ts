@@ -3,7 +3,7 @@
  * shows one (what `camwire view URL` opens). A hub started with a token needs `?token=…`, which
  * the page passes on to its WebSocket.
  */
-import { Connection } from './connection.js';
+import { HubSocket } from './hub-socket.js';
 import { Grid } from './grid.js';
 import { probe } from './probe.js';
 
@@ -17,7 +17,7 @@ wsUrl.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
 wsUrl.search = token ? `?token=${encodeURIComponent(token)}` : '';
 
 // The socket's events all arrive after this script finished, so `grid` exists by then.
-const conn = new Connection(wsUrl.href, {
+const conn = new HubSocket(wsUrl.href, {
   hello: (m) => grid.setEmptyText(m.tcpPort),
   streams: (list) => {
     count.textContent = `${list.length} stream${list.length === 1 ? '' : 's'}`;

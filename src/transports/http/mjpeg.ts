@@ -27,6 +27,9 @@ export function serveMjpeg(hub: Hub, name: string, res: ServerResponse, opts: Mj
   res.writeHead(200, { ...BASE_HEADERS, 'Content-Type': MJPEG_CONTENT_TYPE, 'Cache-Control': 'no-store', Connection: 'close' });
   if (res.req.method === 'HEAD') return void res.end();
   res.socket?.setNoDelay(true);
+  // Headers go out now, not with the first frame: a client of a stream that is still waiting
+  // for its publisher knows at once that it is connected.
+  res.flushHeaders();
   const reader = hub.read(name, { label: `${opts.label} mjpeg` });
   const sink = new ResponseSink(res, opts.writeStallMs);
   res.on('close', () => reader.close());

@@ -14,7 +14,7 @@ import { DEFAULTS, type Config } from '../../config/defaults.js';
 import { createError, isCamwireError, type CamwireError } from '../../util/errors.js';
 import { createLogger } from '../../util/logger.js';
 import { boundPort, listen } from '../../util/listen.js';
-import { streamSummaries } from './api.js';
+import { streamSummaries } from './streams-api.js';
 import { presentedToken, tokenMatches } from './auth.js';
 import { collectMetrics, METRICS_CONTENT_TYPE, renderFamilies, type Connections } from './metrics.js';
 import { serveMjpeg } from './mjpeg.js';

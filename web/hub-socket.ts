@@ -1,31 +1,33 @@
 /**
- * connection: the page's one WebSocket to the hub. Every tile's frames arrive on it; it
- * reconnects by itself with capped backoff and re-sends the subscription after each reconnect.
+ * hub-socket: the page's one WebSocket to the hub. Every tile's frames arrive on it; it
+ * reconnects by itself with the shared jittered backoff (src/util/backoff.ts, so a hub restart
+ * is not met by every open page in the same millisecond) and re-sends the subscription after
+ * each reconnect.
  */
+import { DEFAULTS } from '../src/config/defaults.js';
+import { Backoff } from '../src/util/backoff.js';
 import { decodeFrameMessage, type WsFrame } from '../src/transports/ws/frame-message.js';
 import { parseServerMessage, type StreamInfo } from '../src/transports/ws/control.js';
 
-/** ConnectionHandlers are the page's reactions to what arrives. */
-export interface ConnectionHandlers {
+/** HubSocketHandlers are the page's reactions to what arrives. */
+export interface HubSocketHandlers {
   hello(info: { tcpPort?: number }): void;
   streams(list: StreamInfo[]): void;
   frame(f: WsFrame, bytes: number): void;
   state(connected: boolean, detail: string): void;
 }
 
-const RETRY_FIRST_MS = 250;
-const RETRY_MAX_MS = 5000;
-
-/** Connection owns the WebSocket; see the file comment. */
-export class Connection {
+/** HubSocket owns the WebSocket; see the file comment. */
+export class HubSocket {
   private ws: WebSocket | undefined;
   private wanted: string[] = [];
-  private retryMs = RETRY_FIRST_MS;
+  /** The same delays as every camwire reconnect loop (250 ms doubling to 5 s). */
+  private readonly backoff = new Backoff({ initialMs: DEFAULTS.reconnectInitialMs, maxMs: DEFAULTS.reconnectMaxMs });
   private sentKey = '';
 
   constructor(
     private readonly url: string,
-    private readonly on: ConnectionHandlers,
+    private readonly on: HubSocketHandlers,
   ) {
     this.open();
   }
@@ -53,7 +55,7 @@ export class Connection {
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
     ws.onopen = () => {
-      this.retryMs = RETRY_FIRST_MS;
+      this.backoff.reset();
       this.sentKey = '';
       this.on.state(true, 'connected');
       this.flush();
@@ -72,8 +74,7 @@ export class Connection {
       this.ws = undefined;
       const why = ev.code === 1008 ? `refused: ${ev.reason}` : 'connection lost';
       this.on.state(false, `${why} — reconnecting…`);
-      setTimeout(() => this.open(), this.retryMs);
-      this.retryMs = Math.min(RETRY_MAX_MS, this.retryMs * 2);
+      setTimeout(() => this.open(), this.backoff.next());
     };
   }
 

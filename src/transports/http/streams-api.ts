@@ -1,5 +1,5 @@
 /**
- * api: `GET /api/streams` — every stream with its stats and viewers, for scripts and dashboards.
+ * streams-api: `GET /api/streams` — every stream with its stats and viewers, for scripts and dashboards.
  */
 import type { Hub } from '../../hub/hub.js';
 import type { StreamStats } from '../../hub/stream.js';
