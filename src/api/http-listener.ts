@@ -9,7 +9,7 @@ import type { Connections } from '../transports/http/metrics.js';
 import { WsServer } from '../transports/ws/server.js';
 
 /** HttpListenerOptions: config plus where to listen and what else to report in /metrics. */
-export type HttpListenerOptions = Pick<Config, 'token' | 'writeStallMs' | 'keepaliveMs' | 'timeoutMs'> & {
+export type HttpListenerOptions = Pick<Config, 'token' | 'writeStallMs' | 'keepaliveMs' | 'timeoutMs'> & Partial<Pick<Config, 'allowedHosts'>> & {
   port: number;
   host: string;
   /** tcpPort is shown to the page in its "publish one with" hint. */

@@ -35,17 +35,20 @@ export const HUB_OPTIONS = {
   http: { type: 'string' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
+  'allowed-hosts': { type: 'string' },
 } as const satisfies Options;
 
 /** HUB_HELP documents HUB_OPTIONS. */
 export const HUB_HELP = `  --tcp PORT       TCP port for senders and viewers (default ${DEFAULTS.tcpPort})
   --http PORT      HTTP port for the browser viewer, MJPEG and the API (default ${DEFAULTS.httpPort})
   --tls-cert FILE  serve the HTTP port as HTTPS with this PEM certificate (H.264 tiles need
-  --tls-key FILE   a secure page when the viewer is opened on a LAN address)`;
+  --tls-key FILE   a secure page when the viewer is opened on a LAN address)
+  --allowed-hosts NAMES  more names the HTTP port answers to (comma-separated, *.lan allowed);
+                   IP addresses, localhost and this machine's name always work`;
 
 /** hubConfigFlags maps HUB_OPTIONS to Config keys, for configFrom(). */
 export function hubConfigFlags(values: Parsed['values']): Partial<Record<keyof Config, unknown>> {
-  return { tcpPort: values.tcp, httpPort: values.http, tlsCert: values['tls-cert'], tlsKey: values['tls-key'] };
+  return { tcpPort: values.tcp, httpPort: values.http, tlsCert: values['tls-cert'], tlsKey: values['tls-key'], allowedHosts: values['allowed-hosts'] };
 }
 
 /** Parsed is the result of parse(): flag values and positionals. */

@@ -49,6 +49,8 @@ export interface Config {
   tlsCert: string;
   /** tlsKey: PEM private key for tlsCert. */
   tlsKey: string;
+  /** allowedHosts: extra names the hub answers to besides its IP addresses, localhost and this machine's name (comma-separated, `*.example.net` allowed): any other Host is refused, so a DNS-rebinding web page cannot reach the hub. */
+  allowedHosts: string;
   /** token: shared secret clients must present in HELLO; empty = no authentication. */
   token: string;
   /** udpMtu: path MTU for UDP; 1500 (Ethernet) so datagrams of mtu-48 bytes are never IP-fragmented. */
@@ -108,6 +110,7 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   reconnectMaxMs: 5000,
   tlsCert: '',
   tlsKey: '',
+  allowedHosts: '',
   token: '',
   udpMtu: 1500,
   udpFecPercent: 10,

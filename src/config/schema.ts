@@ -48,6 +48,7 @@ export const SCHEMA: Readonly<Record<keyof Config, KeyRule>> = {
   reconnectMaxMs: positive(),
   tlsCert: text('--tls-cert'),
   tlsKey: text('--tls-key'),
+  allowedHosts: text('--allowed-hosts'),
   token: text('--token'),
   udpMtu: { type: 'int', min: MIN_MTU, max: MAX_MTU, what: 'the path MTU in bytes', flag: '--mtu' },
   udpFecPercent: { type: 'int', min: 0, max: 100, what: 'parity overhead in percent; 0 turns FEC off', flag: '--fec' },

@@ -24,7 +24,8 @@ test('H.264 tiles need a secure page: on a LAN name they decode over HTTPS and s
   const browser = await launchBrowser(undefined, { args: [`--host-resolver-rules=MAP ${LAN_NAME} 127.0.0.1`], ignoreHTTPSErrors: true });
   try {
     const serve = async (secure: boolean) => {
-      const hub = await startHub({ tcpPort: null, host: '127.0.0.1', httpPort: 0, ...(secure ? { tlsCert: tls.cert, tlsKey: tls.key } : {}) });
+      // The hub answers to the name because it is configured (allowedHosts), as a LAN name would be.
+      const hub = await startHub({ tcpPort: null, host: '127.0.0.1', httpPort: 0, allowedHosts: LAN_NAME, ...(secure ? { tlsCert: tls.cert, tlsKey: tls.key } : {}) });
       hubs.push(hub);
       replays.push(new Replay(hub.hub.publish('cam', 'test'), frames, 30).start());
       const page = await browser.newPage();

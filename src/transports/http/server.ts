@@ -20,6 +20,7 @@ import { collectMetrics, METRICS_CONTENT_TYPE, renderFamilies, type Connections 
 import { serveMjpeg } from './mjpeg.js';
 import { createServer as createHttpsServer } from 'node:https';
 import { isSameOrigin } from './origin.js';
+import { AllowedHosts } from './allowed-hosts.js';
 import { loadTls } from './tls.js';
 import { BASE_HEADERS, sendError, sendJson, statusOf } from './reply.js';
 import { parseTarget, PUBLIC_ROUTES, type Target } from './router.js';
@@ -39,7 +40,7 @@ const TIMEOUT_CHECK_MS = 1000;
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 /** HttpServerOptions: where to listen, the token, and the hooks api/ wires in. */
-export type HttpServerOptions = Pick<Config, 'token' | 'writeStallMs'> & Partial<Pick<Config, 'maxConnections' | 'tlsCert' | 'tlsKey'>> & {
+export type HttpServerOptions = Pick<Config, 'token' | 'writeStallMs'> & Partial<Pick<Config, 'maxConnections' | 'tlsCert' | 'tlsKey' | 'allowedHosts'>> & {
   port: number;
   host: string;
   /** webRoot holds the built viewer (default dist/web). */
@@ -57,6 +58,7 @@ export class HttpServer {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private readonly files: StaticFiles;
+  private readonly hosts: AllowedHosts;
   /** responses counts responses by status code (for /metrics). */
   readonly responses = new Map<number, number>();
 
@@ -65,6 +67,7 @@ export class HttpServer {
     private readonly opts: HttpServerOptions,
   ) {
     this.files = new StaticFiles(opts.webRoot);
+    this.hosts = new AllowedHosts(opts.allowedHosts);
     if (!this.files.built) log.warn(`viewer files missing in ${this.files.root}: run "npm run build" (API, MJPEG and metrics still work)`);
   }
 
@@ -124,8 +127,12 @@ export class HttpServer {
     }
   }
 
-  /** authorise routes the request and checks the token where the route needs one. */
+  /** authorise checks the Host, routes the request and checks the token where the route needs one. */
   private authorise(req: IncomingMessage): Target {
+    const host = req.headers.host;
+    if (!this.hosts.allows(host)) {
+      throw createError('CAMWIRE_ERR_FORBIDDEN_HOST', `this hub does not answer to the name "${String(host).slice(0, 100)}"; open it by its IP address, localhost or ${this.hosts.list()}, or add the name to allowedHosts (--allowed-hosts)`);
+    }
     const t = parseTarget(req.method ?? '', req.url ?? '');
     if (this.opts.token && !PUBLIC_ROUTES.has(t.route.kind) && !tokenMatches(this.opts.token, presentedToken(req.headers, t.query))) {
       throw createError('CAMWIRE_ERR_UNAUTHORIZED', 'missing or wrong token: send "Authorization: Bearer TOKEN" or add ?token=TOKEN');
@@ -189,7 +196,7 @@ export class HttpServer {
   }
 }
 
-const REASONS: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 405: 'Method Not Allowed', 408: 'Request Timeout', 414: 'URI Too Long', 431: 'Request Header Fields Too Large' };
+const REASONS: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 408: 'Request Timeout', 414: 'URI Too Long', 421: 'Misdirected Request', 429: 'Too Many Requests', 431: 'Request Header Fields Too Large', 503: 'Service Unavailable' };
 
 /** rawReply answers on a socket node:http no longer manages (client errors, refused upgrades). */
 function rawReply(socket: Duplex, status: number, body: string): void {

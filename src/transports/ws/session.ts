@@ -3,6 +3,14 @@
  * subscribed stream, and pumps each reader's newest frame into the socket only when there is room
  * (hub/pump.ts): the socket's send buffer is low and, for a page that acknowledges frames, fewer
  * than ACK_WINDOW frames of that stream are in flight. A slow page skips frames; it never lags.
+ *
+ * Control messages are rate-limited per socket (CONTROL_RATE_PER_SECOND, CONTROL_BURST): every
+ * subscribe, and every ack that matches no frame in flight, costs a token. A socket out of
+ * tokens is paused (its further messages wait in the kernel, costing the hub nothing) until a
+ * token is back; meanwhile only its latest subscribe is kept (it replaces the earlier ones
+ * anyway) and stray acks are dropped. Acks of frames in flight are free: they are bounded by the
+ * frames the hub chose to send. So a page flooding subscribe/unsubscribe gets at most a few
+ * readers a second and cannot starve other viewers.
  */
 import type { WebSocket } from 'ws';
 import type { Frame } from '../../frame/frame.js';
@@ -10,13 +18,20 @@ import type { Hub } from '../../hub/hub.js';
 import type { Reader } from '../../hub/reader.js';
 import { pumpNewest, type FrameSink } from '../../hub/pump.js';
 import { createError, isCamwireError, type CamwireError } from '../../util/errors.js';
-import { ACK_WINDOW, parseClientMessage, WS_POLICY_CLOSE, type ServerMessage } from './control.js';
+import { ACK_WINDOW, parseClientMessage, WS_POLICY_CLOSE, type ClientMessage, type ServerMessage } from './control.js';
 
 /**
  * WS_LOW_WATER_BYTES: a frame is sent only while at most this much waits in user space. 128 KiB
  * is about one 720p JPEG: the socket never holds more than the frame in flight and one more.
  */
 export const WS_LOW_WATER_BYTES = 128 * 1024;
+/**
+ * CONTROL_RATE_PER_SECOND: the viewer page subscribes when its set of visible tiles changes — a
+ * few times a second at most, even while someone flicks through streams with the arrow keys.
+ */
+export const CONTROL_RATE_PER_SECOND = 10;
+/** CONTROL_BURST: a page opening with many tiles, or a reconnect, sends a handful at once. */
+export const CONTROL_BURST = 20;
 
 /** SessionOptions: how frames become messages, and where the session reports its end. */
 export interface SessionOptions {
@@ -31,6 +46,13 @@ export class Session {
   /** wanted: the names the page subscribed to. */
   private wanted = new Set<string>();
   private readonly subs = new Map<string, Subscription>();
+  /** inFlight counts unacknowledged frames per stream name; it outlives a resubscribe, so late acks stay legitimate. */
+  private readonly inFlight = new Map<string, number>();
+  private tokens = CONTROL_BURST;
+  private refilledAt = Date.now();
+  /** pending: the latest subscribe that arrived while out of tokens, applied when one is back. */
+  private pending: ClientMessage | undefined;
+  private resumeTimer: NodeJS.Timeout | undefined;
   private done = false;
   /** acking: the page acknowledges frames (subscribe with "ack": true). */
   acking = false;
@@ -78,12 +100,18 @@ export class Session {
     if (!this.done) this.ws.send(text);
   }
 
-  /** sendFrame writes one frame message; every flush wakes the pumps waiting for room. */
-  sendFrame(f: Frame): void {
+  /** sendFrame writes one frame of `stream`; every flush wakes the pumps waiting for room. */
+  sendFrame(f: Frame, stream: string): void {
+    if (this.acking) this.inFlight.set(stream, this.framesInFlight(stream) + 1);
     this.ws.send(this.opts.encode(f), { binary: true }, (err) => {
       if (!err) this.lastFlushAt = Date.now();
       for (const s of this.subs.values()) s.room.fire();
     });
+  }
+
+  /** framesInFlight is how many frames of `stream` the page has not acknowledged. */
+  framesInFlight(stream: string): number {
+    return this.inFlight.get(stream) ?? 0;
   }
 
   /** reconcile attaches readers to wanted streams that exist now (called on hub changes). */
@@ -120,24 +148,69 @@ export class Session {
     try {
       if (isBinary) throw createError('CAMWIRE_ERR_UNEXPECTED_MESSAGE', 'a browser may not send binary messages');
       const m = parseClientMessage(data.toString('utf8'));
-      if (m.type === 'ack') return this.subs.get(m.stream)?.ack();
-      this.acking = m.ack;
-      this.wanted = new Set(m.streams);
-      for (const [name, sub] of this.subs) {
-        if (this.wanted.has(name)) continue;
-        this.subs.delete(name);
-        sub.reader.close();
+      if (m.type === 'ack' && this.framesInFlight(m.stream) > 0) return this.ack(m.stream);
+      if (this.pending !== undefined || !this.takeToken()) {
+        // Out of tokens: keep the newest subscribe for later, drop stray acks, stop reading.
+        if (m.type === 'subscribe') this.pending = m;
+        return this.pauseUntilToken();
       }
-      for (const sub of this.subs.values()) sub.room.fire(); // acking may have changed
-      this.reconcile();
+      if (m.type === 'subscribe') this.apply(m);
     } catch (e) {
       this.fail(isCamwireError(e) ? e : createError('CAMWIRE_ERR_MALFORMED_MESSAGE', String(e)));
     }
   }
 
+  private ack(stream: string): void {
+    const n = this.framesInFlight(stream) - 1;
+    if (n > 0) this.inFlight.set(stream, n);
+    else this.inFlight.delete(stream);
+    this.subs.get(stream)?.room.fire();
+  }
+
+  /** takeToken refills the bucket for the time passed and takes one token, if there is one. */
+  private takeToken(): boolean {
+    const now = Date.now();
+    this.tokens = Math.min(CONTROL_BURST, this.tokens + ((now - this.refilledAt) / 1000) * CONTROL_RATE_PER_SECOND);
+    this.refilledAt = now;
+    if (this.tokens < 1) return false;
+    this.tokens--;
+    return true;
+  }
+
+  private pauseUntilToken(): void {
+    if (this.resumeTimer) return;
+    this.ws.pause();
+    const waitMs = Math.ceil(((1 - this.tokens) * 1000) / CONTROL_RATE_PER_SECOND);
+    this.resumeTimer = setTimeout(() => {
+      this.resumeTimer = undefined;
+      if (this.done) return;
+      const m = this.pending;
+      this.pending = undefined;
+      if (m && !this.takeToken()) {
+        this.pending = m;
+        return this.pauseUntilToken();
+      }
+      if (m?.type === 'subscribe') this.apply(m);
+      this.ws.resume();
+    }, Math.max(1, waitMs));
+  }
+
+  private apply(m: ClientMessage & { type: 'subscribe' }): void {
+    this.acking = m.ack;
+    this.wanted = new Set(m.streams);
+    for (const [name, sub] of this.subs) {
+      if (this.wanted.has(name)) continue;
+      this.subs.delete(name);
+      sub.reader.close();
+    }
+    for (const sub of this.subs.values()) sub.room.fire(); // acking may have changed
+    this.reconcile();
+  }
+
   private finish(err: CamwireError | undefined): void {
     if (this.done) return;
     this.done = true;
+    clearTimeout(this.resumeTimer);
     for (const s of this.subs.values()) {
       s.reader.close();
       s.room.fire();
@@ -164,10 +237,8 @@ class Signal {
   }
 }
 
-/** Subscription is one stream on one socket: the pump's FrameSink, with its ack window. */
+/** Subscription is one stream on one socket: the pump's FrameSink, held to the session's ack window. */
 class Subscription implements FrameSink {
-  /** inFlight counts frames sent and not yet acknowledged (acking pages only). */
-  private inFlight = 0;
   /** room fires when this subscription may have room again (a flush or an ack). */
   readonly room = new Signal();
 
@@ -181,7 +252,7 @@ class Subscription implements FrameSink {
   }
 
   busy(): boolean {
-    return this.session.socketBusy() || (this.session.acking && this.inFlight >= ACK_WINDOW);
+    return this.session.socketBusy() || (this.session.acking && this.session.framesInFlight(this.reader.stream) >= ACK_WINDOW);
   }
 
   writable(): Promise<void> {
@@ -189,13 +260,6 @@ class Subscription implements FrameSink {
   }
 
   write(f: Frame): void {
-    if (this.session.acking) this.inFlight++;
-    this.session.sendFrame(f);
-  }
-
-  /** ack records that the page consumed one frame of this stream. */
-  ack(): void {
-    if (this.inFlight > 0) this.inFlight--;
-    this.room.fire();
+    this.session.sendFrame(f, this.reader.stream);
   }
 }

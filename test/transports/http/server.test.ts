@@ -137,19 +137,21 @@ describe('HTTP endpoints', () => {
   });
 
   const BAD: [string, string, number][] = [
-    ['an unknown path', 'GET /admin HTTP/1.1\r\nHost: x\r\n\r\n', 404],
-    ['POST with a body', 'POST /api/streams HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello', 405],
-    ['PUT on a stream', 'PUT /streams/lab.jpg HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n', 405],
-    ['a .. path', 'GET /streams/../metrics HTTP/1.1\r\nHost: x\r\n\r\n', 400],
-    ['an encoded .. path', 'GET /streams/%2e%2e/%2e%2e/etc/passwd.jpg HTTP/1.1\r\nHost: x\r\n\r\n', 400],
-    ['a bad stream name', 'GET /streams/.x.jpg HTTP/1.1\r\nHost: x\r\n\r\n', 400],
-    ['a request target over 2 KiB', `GET /?${'a'.repeat(3000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 414],
-    ['headers over the limit', `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(MAX_HEADER_BYTES + 100)}\r\n\r\n`, 431],
+    ['an unknown path', 'GET /admin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', 404],
+    ['POST with a body', 'POST /api/streams HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n\r\nhello', 405],
+    ['PUT on a stream', 'PUT /streams/lab.jpg HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n', 405],
+    ['a .. path', 'GET /streams/../metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', 400],
+    ['an encoded .. path', 'GET /streams/%2e%2e/%2e%2e/etc/passwd.jpg HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', 400],
+    ['a bad stream name', 'GET /streams/.x.jpg HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', 400],
+    ['a request target over 2 KiB', `GET /?${'a'.repeat(3000)} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`, 414],
+    ['headers over the limit', `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(MAX_HEADER_BYTES + 100)}\r\n\r\n`, 431],
     ['a request that is not HTTP', 'HELLO THERE\r\n\r\n', 400],
     ['HTTP/1.1 without Host', 'GET /healthz HTTP/1.1\r\n\r\n', 400],
-    ['a WebSocket upgrade on another path', 'GET /streams/lab.mjpeg HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n', 404],
-    ['/ws without an upgrade', 'GET /ws HTTP/1.1\r\nHost: x\r\n\r\n', 400],
-    ['a WebSocket upgrade from another site\'s page', 'GET /ws?token=s3cret HTTP/1.1\r\nHost: x\r\nOrigin: http://evil.example\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n', 403],
+    ['a WebSocket upgrade on another path', 'GET /streams/lab.mjpeg HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n', 404],
+    ['/ws without an upgrade', 'GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', 400],
+    ['a request for another host name (DNS rebinding)', 'GET /api/streams HTTP/1.1\r\nHost: attacker.example:8080\r\n\r\n', 421],
+    ['a rebinding page\'s WebSocket (Host and Origin both attacker.example)', 'GET /ws HTTP/1.1\r\nHost: attacker.example\r\nOrigin: http://attacker.example\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n', 421],
+    ['a WebSocket upgrade from another site\'s page', 'GET /ws?token=s3cret HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://evil.example\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n', 403],
   ];
   for (const [name, req, status] of BAD) {
     it(`answers ${name} with ${status} and nothing else`, async () => {
@@ -157,19 +159,20 @@ describe('HTTP endpoints', () => {
       const r = await rawRequest(port, req);
       assert.equal(r.status, status, `got ${r.status}: ${r.body.slice(0, 200)}`);
       if (status === 405) assert.equal(r.headers.allow, 'GET, HEAD');
+      if (status === 421) assert.match(r.body, /CAMWIRE_ERR_FORBIDDEN_HOST[\s\S]*allowedHosts/);
       assert.deepEqual(h.server.hub.names().sort(), before, 'no stream created or removed');
       assert.equal((await get(port, '/healthz')).status, 200, 'the server still serves');
     });
   }
 
   it('answers HEAD on MJPEG with headers only', async () => {
-    const r = await rawRequest(port, 'HEAD /streams/lab.mjpeg HTTP/1.1\r\nHost: x\r\n\r\n', 1500);
+    const r = await rawRequest(port, 'HEAD /streams/lab.mjpeg HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', 1500);
     assert.equal(r.status, 200);
     assert.equal(r.body, '');
   });
 
   it('lets a paused MJPEG client skip frames instead of queuing them', async () => {
-    await expectSkipsWhenStalled(h.server.hub, port, 'big', 'mjpeg', async (s) => void s.write('GET /streams/big.mjpeg HTTP/1.1\r\nHost: x\r\n\r\n'));
+    await expectSkipsWhenStalled(h.server.hub, port, 'big', 'mjpeg', async (s) => void s.write('GET /streams/big.mjpeg HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'));
   });
 });
 
@@ -181,7 +184,7 @@ describe('HTTP slow clients', () => {
       const { HttpServer } = await import('../../../src/transports/http/server.js');
       const slow = new HttpServer(h.server.hub, { token: '', writeStallMs: 1000, host: '127.0.0.1', port: 0, headersTimeoutMs: 300 });
       await slow.start();
-      const r = await rawRequest(slow.port, 'GET /healthz HTTP/1.1\r\nHost: x\r\n', 5000);
+      const r = await rawRequest(slow.port, 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n', 5000);
       await slow.close();
       assert.equal(r.status, 408);
     } finally {

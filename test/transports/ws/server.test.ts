@@ -132,7 +132,7 @@ describe('viewer WebSocket', () => {
   it('never queues frames for a page that stops reading: it skips them', async () => {
     await expectSkipsWhenStalled(h.server.hub, port, 'big', 'ws', async (s) => {
       const key = Buffer.from('0123456789abcdef').toString('base64');
-      s.write(`GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${key}\r\n\r\n`);
+      s.write(`GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${key}\r\n\r\n`);
       const head = await new Promise<string>((resolve) => s.once('data', (d: Buffer) => resolve(d.toString('latin1'))));
       assert.ok(head.startsWith('HTTP/1.1 101 '), head);
       assert.ok(head.includes(`Sec-WebSocket-Accept: ${createHash('sha1').update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64')}`));

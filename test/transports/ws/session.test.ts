@@ -5,7 +5,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { Hub } from '../../../src/hub/hub.js';
 import { encodeFrameMessage } from '../../../src/transports/ws/frame-message.js';
 import { ACK_WINDOW, WS_POLICY_CLOSE } from '../../../src/transports/ws/control.js';
-import { Session } from '../../../src/transports/ws/session.js';
+import { CONTROL_BURST, CONTROL_RATE_PER_SECOND, Session } from '../../../src/transports/ws/session.js';
 import type { CamwireError } from '../../../src/util/errors.js';
 import { fakeFrame } from '../../helpers/frames.js';
 import { waitUntil } from '../../helpers/net.js';
@@ -93,6 +93,44 @@ describe('ws session', () => {
     assert.equal(await closed, WS_POLICY_CLOSE);
     assert.match(p.text.at(-1)!, /"code":"CAMWIRE_ERR_UNEXPECTED_MESSAGE"/);
     assert.equal(hub.get('v')!.stats().readers.length, 0);
+    pub.end();
+  });
+
+  it('rate-limits subscribe floods: a few readers a second, and the last subscribe still wins', async () => {
+    const pub = hub.publish('flood');
+    pub.publish(fakeFrame(1, { stream: 'flood' })); // each new reader gets this keyframe at once
+    const p = await pair();
+    let readers = 0;
+    const count = (name: string) => name === 'flood' && (readers += 1);
+    hub.on('stream', count);
+    const t0 = Date.now();
+    for (let i = 0; i < 500; i++) p.client.send(JSON.stringify({ type: 'subscribe', streams: i % 2 === 0 ? ['flood'] : [] }));
+    p.client.send(JSON.stringify({ type: 'subscribe', streams: ['flood'] }));
+    await waitUntil(() => hub.get('flood')!.stats().readers.length === 1 && p.frames.length > 0, 10_000, 'the final subscription');
+    await new Promise((r) => setTimeout(r, 300));
+    hub.off('stream', count);
+    const allowed = CONTROL_BURST + ((Date.now() - t0) / 1000) * CONTROL_RATE_PER_SECOND + 2;
+    // Each applied subscribe adds or removes a reader (one hub event each); 501 would be the flood.
+    assert.ok(readers <= allowed, `${readers} reader changes for 501 subscribes; at most ${allowed.toFixed(0)} allowed`);
+    assert.equal(hub.get('flood')!.stats().readers.length, 1, 'the last subscribe is the one in force');
+    assert.ok(!p.session.closed, 'a fast page is slowed down, not disconnected');
+    p.client.close();
+    pub.end();
+  });
+
+  it('never rate-limits acks of frames in flight', async () => {
+    const pub = hub.publish('fast');
+    const p = await pair();
+    p.client.on('message', (_d, bin) => bin && p.client.send(JSON.stringify({ type: 'ack', stream: 'fast' })));
+    p.client.send(JSON.stringify({ type: 'subscribe', streams: ['fast'], ack: true }));
+    await waitUntil(() => hub.get('fast')!.stats().readers.length === 1, 3000, 'the reader');
+    for (let i = 0; i < 100; i++) {
+      pub.publish(fakeFrame(i, { stream: 'fast' }));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await waitUntil(() => p.frames.length >= 40, 5000, 'most frames while acking every one');
+    assert.ok(p.frames.length > CONTROL_BURST + 10, `${p.frames.length} frames: acks beyond the control budget still open the window`);
+    p.client.close();
     pub.end();
   });
 });
