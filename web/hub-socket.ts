@@ -4,7 +4,6 @@
  * is not met by every open page in the same millisecond) and re-sends the subscription after
  * each reconnect.
  */
-import { DEFAULTS } from '../src/config/defaults.js';
 import { Backoff } from '../src/util/backoff.js';
 import { decodeFrameMessage, type WsFrame } from '../src/transports/ws/frame-message.js';
 import { parseServerMessage, type StreamInfo } from '../src/transports/ws/control.js';
@@ -21,8 +20,8 @@ export interface HubSocketHandlers {
 export class HubSocket {
   private ws: WebSocket | undefined;
   private wanted: string[] = [];
-  /** The same delays as every camwire reconnect loop (250 ms doubling to 5 s). */
-  private readonly backoff = new Backoff({ initialMs: DEFAULTS.reconnectInitialMs, maxMs: DEFAULTS.reconnectMaxMs });
+  /** The same delays as every camwire reconnect loop (reconnectInitialMs doubling to reconnectMaxMs). */
+  private readonly backoff = new Backoff();
   private sentKey = '';
 
   constructor(
