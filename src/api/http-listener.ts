@@ -4,12 +4,12 @@
  */
 import type { Hub } from '../hub/hub.js';
 import type { Config } from '../config/defaults.js';
-import { HttpServer } from '../transports/http/server.js';
+import { HttpServer, type HttpServerOptions } from '../transports/http/server.js';
 import type { Connections } from '../transports/http/metrics.js';
 import { WsServer } from '../transports/ws/server.js';
 
 /** HttpListenerOptions: config plus where to listen and what else to report in /metrics. */
-export type HttpListenerOptions = Pick<Config, 'token' | 'writeStallMs' | 'keepaliveMs' | 'timeoutMs'> & Partial<Pick<Config, 'allowedHosts'>> & {
+export type HttpListenerOptions = Pick<Config, 'token' | 'writeStallMs' | 'keepaliveMs' | 'timeoutMs'> & Omit<HttpServerOptions, 'token' | 'writeStallMs' | 'upgrade' | 'connections' | 'port' | 'host'> & {
   port: number;
   host: string;
   /** tcpPort is shown to the page in its "publish one with" hint. */

@@ -39,7 +39,7 @@ export const ERROR_CODES = {
   CAMWIRE_ERR_UNKNOWN_PEER: { kind: 'protocol', text: 'a UDP datagram from an address or stream id this socket does not serve' },
   CAMWIRE_ERR_TOO_MANY_PEERS: { kind: 'limit', text: 'the UDP hub already serves as many peers as it allows' },
   CAMWIRE_ERR_TOO_MANY_CONNECTIONS: { kind: 'limit', text: 'a connection refused by a connection limit (total, per address, or the reserve kept for authenticated peers)' },
-  CAMWIRE_ERR_RATE_LIMITED: { kind: 'limit', text: 'an address opened connections faster than its handshake rate limit' },
+  CAMWIRE_ERR_RATE_LIMITED: { kind: 'limit', text: 'an address opened connections, or a viewer socket sent control messages, faster than its rate limit' },
   CAMWIRE_ERR_OVERLOADED: { kind: 'limit', text: 'the hub-wide budget for input from unauthenticated peers is used up' },
   CAMWIRE_ERR_TOO_MANY_SUBSCRIPTIONS: { kind: 'limit', text: 'a viewer asked for more streams at once than allowed' },
   CAMWIRE_ERR_BAD_REQUEST: { kind: 'protocol', text: 'an HTTP request camwire cannot serve (bad path, method or header)' },

@@ -17,6 +17,9 @@ export const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   CAMWIRE_ERR_WRONG_CODEC: 409,
   CAMWIRE_ERR_URL_TOO_LONG: 414,
   CAMWIRE_ERR_NO_FRAME_YET: 503,
+  CAMWIRE_ERR_RATE_LIMITED: 429,
+  CAMWIRE_ERR_TOO_MANY_CONNECTIONS: 503,
+  CAMWIRE_ERR_OVERLOADED: 503,
 };
 
 /** BASE_HEADERS go on every response: no sniffing, and tokens in URLs never leak as Referer. */

@@ -21,6 +21,9 @@ import { serveMjpeg } from './mjpeg.js';
 import { createServer as createHttpsServer } from 'node:https';
 import { isSameOrigin } from './origin.js';
 import { AllowedHosts } from './allowed-hosts.js';
+import { Admission } from './admission.js';
+import type { PreAuthBudget } from '../../util/peer-limits.js';
+import { RateLimitedReport } from '../../util/logger.js';
 import { loadTls } from './tls.js';
 import { BASE_HEADERS, sendError, sendJson, statusOf } from './reply.js';
 import { parseTarget, PUBLIC_ROUTES, type Target } from './router.js';
@@ -31,8 +34,6 @@ const log = createLogger('http');
 
 /** MAX_HEADER_BYTES: real clients send < 2 KiB of headers; 8 KiB is plenty and bounds memory. */
 export const MAX_HEADER_BYTES = 8 * 1024;
-/** HEADERS_TIMEOUT_MS: a client gets 10 s to send its headers (slowloris protection). */
-export const HEADERS_TIMEOUT_MS = 10_000;
 /** TIMEOUT_CHECK_MS: how often node enforces that timeout (its default, 30 s, lets a slow client linger 40 s). */
 const TIMEOUT_CHECK_MS = 1000;
 
@@ -40,7 +41,9 @@ const TIMEOUT_CHECK_MS = 1000;
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 /** HttpServerOptions: where to listen, the token, and the hooks api/ wires in. */
-export type HttpServerOptions = Pick<Config, 'token' | 'writeStallMs'> & Partial<Pick<Config, 'maxConnections' | 'tlsCert' | 'tlsKey' | 'allowedHosts'>> & {
+export type HttpServerOptions = Pick<Config, 'token' | 'writeStallMs'> & Partial<Pick<Config, 'tlsCert' | 'tlsKey' | 'allowedHosts' | 'preAuthTimeoutMs' | AdmissionKey>> & {
+  /** preAuthBudget: the hub-wide pre-auth byte budget, shared with the other listeners. */
+  preAuthBudget?: PreAuthBudget;
   port: number;
   host: string;
   /** webRoot holds the built viewer (default dist/web). */
@@ -49,9 +52,11 @@ export type HttpServerOptions = Pick<Config, 'token' | 'writeStallMs'> & Partial
   upgrade?: UpgradeHandler;
   /** connections reports other transports' open connections for /metrics. */
   connections?: () => Connections;
-  /** headersTimeoutMs overrides HEADERS_TIMEOUT_MS (tests). */
+  /** headersTimeoutMs overrides preAuthTimeoutMs for the request headers (tests). */
   headersTimeoutMs?: number;
 };
+
+type AdmissionKey = 'maxConnections' | 'reservedConnections' | 'maxConnectionsPerAddress' | 'handshakesPerSecond' | 'handshakeBurst' | 'preAuthBudgetBytes' | 'preAuthPeerBytes';
 
 /** HttpServer serves a Hub over HTTP; see the file comment. */
 export class HttpServer {
@@ -59,6 +64,10 @@ export class HttpServer {
   private readonly sockets = new Set<Socket>();
   private readonly files: StaticFiles;
   private readonly hosts: AllowedHosts;
+  /** admission: connection slots (slowloris protection, admission.ts). */
+  readonly admission: Admission;
+  private readonly refused = new RateLimitedReport((n) => log.warn(`refused ${n} connection(s) (connection limits, see docs/http.md#limits); last: ${this.lastRefusal}`));
+  private lastRefusal = '';
   /** responses counts responses by status code (for /metrics). */
   readonly responses = new Map<number, number>();
 
@@ -68,26 +77,39 @@ export class HttpServer {
   ) {
     this.files = new StaticFiles(opts.webRoot);
     this.hosts = new AllowedHosts(opts.allowedHosts);
+    this.admission = new Admission({ ...DEFAULTS, ...definedOnly(opts), chargeBytes: MAX_HEADER_BYTES });
     if (!this.files.built) log.warn(`viewer files missing in ${this.files.root}: run "npm run build" (API, MJPEG and metrics still work)`);
   }
 
   /** start listens; rejects with CAMWIRE_ERR_LISTEN if the port cannot be opened. */
   async start(): Promise<void> {
     const tls = loadTls(this.opts);
-    const options = { maxHeaderSize: MAX_HEADER_BYTES, connectionsCheckingInterval: TIMEOUT_CHECK_MS };
+    const preAuthMs = this.opts.preAuthTimeoutMs ?? DEFAULTS.preAuthTimeoutMs;
+    // handshakeTimeout: a TLS handshake that does not finish in time is a slowloris too.
+    const options = { maxHeaderSize: MAX_HEADER_BYTES, connectionsCheckingInterval: TIMEOUT_CHECK_MS, handshakeTimeout: preAuthMs };
     const onRequest = (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res);
     // https.Server is an http.Server over TLS: the same events, so everything below is shared.
     const server = tls ? createHttpsServer({ ...options, ...tls }, onRequest) : createServer(options, onRequest);
     this.scheme = tls ? 'https' : 'http';
-    server.headersTimeout = this.opts.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
+    server.headersTimeout = this.opts.headersTimeoutMs ?? preAuthMs;
     server.requestTimeout = server.headersTimeout * 2;
     server.on('connection', (s: Socket) => {
+      const refused = this.admission.admit(s);
+      if (refused) {
+        this.lastRefusal = refused.message;
+        this.refused.add();
+        this.count(statusOf(refused.code));
+        // Plain HTTP gets one line saying why; a TLS client could not read it.
+        if (this.scheme === 'https') return void s.destroy();
+        return rawReply(s, statusOf(refused.code), JSON.stringify({ error: { code: refused.code, message: refused.message } }));
+      }
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => this.onClientError(err, socket));
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
-    await listen(server, this.opts.port, this.opts.host, { url: `${this.scheme}://${this.opts.host}:${this.opts.port}`, inUseHint: 'pick another with --http', maxConnections: this.opts.maxConnections ?? DEFAULTS.maxConnections }, log);
+    // No maxConnections for node itself: admission counts (and can evict) before a slot is refused.
+    await listen(server, this.opts.port, this.opts.host, { url: `${this.scheme}://${this.opts.host}:${this.opts.port}`, inUseHint: 'pick another with --http' }, log);
     this.server = server;
   }
 
@@ -115,9 +137,11 @@ export class HttpServer {
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    if (!this.admission.holds(req.socket)) return void req.socket.destroy(); // refused or evicted: answered already
     res.on('finish', () => this.count(res.statusCode));
     try {
       const t = this.authorise(req);
+      this.admission.authenticate(req.socket);
       this.dispatch(t, req, res);
     } catch (e) {
       const err: CamwireError = isCamwireError(e) ? e : createError('CAMWIRE_ERR_BAD_REQUEST', String(e));
@@ -164,6 +188,7 @@ export class HttpServer {
   }
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (!this.admission.holds(req.socket)) return void socket.destroy();
     try {
       const t = this.authorise(req);
       if (t.route.kind !== 'ws' || !this.opts.upgrade) throw createError('CAMWIRE_ERR_NOT_FOUND', 'WebSocket upgrades are served on /ws only');
@@ -171,7 +196,9 @@ export class HttpServer {
       if (!isSameOrigin(req.headers.origin, req.headers.host)) {
         throw createError('CAMWIRE_ERR_FORBIDDEN_ORIGIN', `a page from ${String(req.headers.origin).slice(0, 200)} may not open this hub's viewer socket; open the viewer from the hub itself (http://${req.headers.host}/)`);
       }
-      // The socket now belongs to the WebSocket side: counted and closed there, not here.
+      // The socket now belongs to the WebSocket side: counted and closed there, not here
+      // (its admission slot stays until it closes, so per-address limits cover sockets too).
+      this.admission.authenticate(req.socket);
       this.sockets.delete(req.socket);
       this.opts.upgrade(req, socket, head);
     } catch (e) {
@@ -206,4 +233,9 @@ function rawReply(socket: Duplex, status: number, body: string): void {
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
   setTimeout(() => socket.destroy(), 1000).unref();
+}
+
+/** definedOnly drops undefined values, so they do not override defaults in a spread. */
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

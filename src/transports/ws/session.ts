@@ -6,11 +6,12 @@
  *
  * Control messages are rate-limited per socket (CONTROL_RATE_PER_SECOND, CONTROL_BURST): every
  * subscribe, and every ack that matches no frame in flight, costs a token. A socket out of
- * tokens is paused (its further messages wait in the kernel, costing the hub nothing) until a
- * token is back; meanwhile only its latest subscribe is kept (it replaces the earlier ones
- * anyway) and stray acks are dropped. Acks of frames in flight are free: they are bounded by the
- * frames the hub chose to send. So a page flooding subscribe/unsubscribe gets at most a few
- * readers a second and cannot starve other viewers.
+ * tokens is paused (its further messages wait in the kernel) until a token is back; meanwhile
+ * only its latest subscribe is kept (it replaces the earlier ones anyway) and stray acks are
+ * dropped. A socket that sends another CONTROL_BURST messages while paused is no page: it is
+ * closed with CAMWIRE_ERR_RATE_LIMITED and not read any further. Acks of frames in flight are
+ * free: they are bounded by the frames the hub chose to send. So a flood of subscribe and
+ * unsubscribe gets at most a few readers a second and cannot starve other viewers.
  */
 import type { WebSocket } from 'ws';
 import type { Frame } from '../../frame/frame.js';
@@ -52,6 +53,8 @@ export class Session {
   private refilledAt = Date.now();
   /** pending: the latest subscribe that arrived while out of tokens, applied when one is back. */
   private pending: ClientMessage | undefined;
+  /** deferred counts messages that arrived while out of tokens since the last one applied. */
+  private deferred = 0;
   private resumeTimer: NodeJS.Timeout | undefined;
   private done = false;
   /** acking: the page acknowledges frames (subscribe with "ack": true). */
@@ -132,6 +135,7 @@ export class Session {
     if (this.done) return;
     this.send({ type: 'error', code: err.code, message: err.message });
     this.ws.close(WS_POLICY_CLOSE, err.code);
+    this.ws.pause(); // nothing it sends from now on is read (a flood stops costing parse time)
     this.finish(err);
     // A peer that ignores the close handshake is cut off.
     setTimeout(() => this.ws.terminate(), 1000).unref();
@@ -149,8 +153,11 @@ export class Session {
       if (isBinary) throw createError('CAMWIRE_ERR_UNEXPECTED_MESSAGE', 'a browser may not send binary messages');
       const m = parseClientMessage(data.toString('utf8'));
       if (m.type === 'ack' && this.framesInFlight(m.stream) > 0) return this.ack(m.stream);
-      if (this.pending !== undefined || !this.takeToken()) {
+      if (this.pending !== undefined || this.resumeTimer !== undefined || !this.takeToken()) {
         // Out of tokens: keep the newest subscribe for later, drop stray acks, stop reading.
+        if (++this.deferred > CONTROL_BURST) {
+          throw createError('CAMWIRE_ERR_RATE_LIMITED', `more than ${CONTROL_RATE_PER_SECOND} control messages a second (the viewer page sends a few); reconnect and subscribe less often`);
+        }
         if (m.type === 'subscribe') this.pending = m;
         return this.pauseUntilToken();
       }
@@ -190,6 +197,7 @@ export class Session {
         this.pending = m;
         return this.pauseUntilToken();
       }
+      this.deferred = 0;
       if (m?.type === 'subscribe') this.apply(m);
       this.ws.resume();
     }, Math.max(1, waitMs));

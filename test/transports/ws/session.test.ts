@@ -96,25 +96,45 @@ describe('ws session', () => {
     pub.end();
   });
 
-  it('rate-limits subscribe floods: a few readers a second, and the last subscribe still wins', async () => {
-    const pub = hub.publish('flood');
-    pub.publish(fakeFrame(1, { stream: 'flood' })); // each new reader gets this keyframe at once
+  /** burst sends `n` alternating subscribe/unsubscribe messages then a final subscribe, counting reader changes. */
+  async function burst(name: string, n: number) {
+    const pub = hub.publish(name);
+    pub.publish(fakeFrame(1, { stream: name })); // each new reader gets this keyframe at once
     const p = await pair();
-    let readers = 0;
-    const count = (name: string) => name === 'flood' && (readers += 1);
+    let changes = 0;
+    const count = (s: string) => s === name && (changes += 1);
     hub.on('stream', count);
     const t0 = Date.now();
-    for (let i = 0; i < 500; i++) p.client.send(JSON.stringify({ type: 'subscribe', streams: i % 2 === 0 ? ['flood'] : [] }));
-    p.client.send(JSON.stringify({ type: 'subscribe', streams: ['flood'] }));
-    await waitUntil(() => hub.get('flood')!.stats().readers.length === 1 && p.frames.length > 0, 10_000, 'the final subscription');
+    for (let i = 0; i < n; i++) p.client.send(JSON.stringify({ type: 'subscribe', streams: i % 2 === 0 ? [name] : [] }));
+    p.client.send(JSON.stringify({ type: 'subscribe', streams: [name] }));
+    return {
+      pub,
+      p,
+      /** finish stops counting and returns the changes and the most a rate-limited socket may cause. */
+      finish: () => {
+        hub.off('stream', count);
+        return { changes, allowed: CONTROL_BURST + ((Date.now() - t0) / 1000) * CONTROL_RATE_PER_SECOND + 2 };
+      },
+    };
+  }
+
+  it('slows a page over its control budget down, and its last subscribe still wins', async () => {
+    const { pub, p, finish } = await burst('busy', CONTROL_BURST + 15);
+    await waitUntil(() => hub.get('busy')!.stats().readers.length === 1 && p.frames.length > 0, 10_000, 'the final subscription');
     await new Promise((r) => setTimeout(r, 300));
-    hub.off('stream', count);
-    const allowed = CONTROL_BURST + ((Date.now() - t0) / 1000) * CONTROL_RATE_PER_SECOND + 2;
-    // Each applied subscribe adds or removes a reader (one hub event each); 501 would be the flood.
-    assert.ok(readers <= allowed, `${readers} reader changes for 501 subscribes; at most ${allowed.toFixed(0)} allowed`);
-    assert.equal(hub.get('flood')!.stats().readers.length, 1, 'the last subscribe is the one in force');
-    assert.ok(!p.session.closed, 'a fast page is slowed down, not disconnected');
+    const { changes, allowed } = finish();
+    assert.ok(changes <= allowed, `${changes} reader changes; at most ${allowed.toFixed(0)} allowed`);
+    assert.ok(!p.session.closed, 'a page a little over its budget is slowed down, not disconnected');
     p.client.close();
+    pub.end();
+  });
+
+  it('closes a socket flooding subscribe/unsubscribe with CAMWIRE_ERR_RATE_LIMITED before it costs many readers', async () => {
+    const { pub, p, finish } = await burst('flood', 500);
+    assert.equal((await p.ended)?.code, 'CAMWIRE_ERR_RATE_LIMITED');
+    const { changes, allowed } = finish();
+    assert.ok(changes <= allowed, `${changes} reader changes for 501 subscribes; at most ${allowed.toFixed(0)} allowed`);
+    await waitUntil(() => hub.get('flood')!.stats().readers.length === 0, 3000, 'its readers released');
     pub.end();
   });
 
