@@ -83,7 +83,14 @@ export async function runHttpAttack(attack: HttpAttack | 'none', o: RunOptions):
   });
   let stderr = '';
   hub.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
-  const cleanup: (() => unknown)[] = [() => hub.kill('SIGKILL')];
+  const exited = new Promise<void>((r) => hub.once('exit', () => r()));
+  const stopHub = async () => {
+    hub.kill('SIGINT'); // a clean exit (profiles, logs); killed if it hangs
+    const t = setTimeout(() => hub.kill('SIGKILL'), 3000);
+    await exited;
+    clearTimeout(t);
+  };
+  const cleanup: (() => unknown)[] = [stopHub];
   try {
     await waitForPort(httpPort, 15_000);
     await waitForPort(tcpPort, 15_000);

@@ -32,7 +32,7 @@ export const WS_LOW_WATER_BYTES = 128 * 1024;
  */
 export const CONTROL_RATE_PER_SECOND = 10;
 /** CONTROL_BURST: a page opening with many tiles, or a reconnect, sends a handful at once. */
-export const CONTROL_BURST = 20;
+export const CONTROL_BURST = 10;
 
 /** SessionOptions: how frames become messages, and where the session reports its end. */
 export interface SessionOptions {
