@@ -119,7 +119,7 @@ describe('ws session', () => {
   }
 
   it('slows a page over its control budget down, and its last subscribe still wins', async () => {
-    const { pub, p, finish } = await burst('busy', CONTROL_BURST + 15);
+    const { pub, p, finish } = await burst('busy', CONTROL_BURST + 5);
     await waitUntil(() => hub.get('busy')!.stats().readers.length === 1 && p.frames.length > 0, 10_000, 'the final subscription');
     await new Promise((r) => setTimeout(r, 300));
     const { changes, allowed } = finish();
