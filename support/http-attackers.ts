@@ -1,8 +1,8 @@
 /**
  * http-attackers: the hostile peers of issue 12's HTTP/WebSocket rows, each a bounded loop (in
  * count and time) on real sockets to 127.0.0.1. `http-attacks.ts` runs them in a child process
- * at the lowest CPU priority: on a shared test machine the attacker stands in for another host,
- * so its own work must not take the CPU the hub and the good viewer need.
+ * at a lower CPU priority: on a shared test machine the attacker stands in for another host, so
+ * its own work should not take the CPU the hub and the good viewer need.
  *
  *   slowloris        CONNECTIONS half-open requests from ADDRESSES loopback addresses (127.0.0.2…),
  *                    one more header line every 2 s, reconnecting whenever the hub drops one
@@ -33,6 +33,8 @@ export interface AttackReport {
   successes: number;
   /** held: for slowloris, the most half-open connections open at once. */
   held: number;
+  /** statuses: for dns-rebinding, how often each HTTP status came back. */
+  statuses?: Record<string, number>;
 }
 
 /** SLOWLORIS_CONNECTIONS: the issue's 1 100 — more than the listener's 1 024 slots. */
@@ -41,6 +43,8 @@ export const SLOWLORIS_CONNECTIONS = 1100;
 export const SLOWLORIS_ADDRESSES = 20;
 /** FLOOD_SOCKETS: the issue's 20 sockets. */
 export const FLOOD_SOCKETS = 20;
+/** ATTACKER_ADDRESS: where the single-host attacks come from; the good viewer is 127.0.0.1, another host. */
+export const ATTACKER_ADDRESS = '127.0.0.2';
 /** REBINDING_HOST: the name a DNS-rebinding page's requests carry. */
 export const REBINDING_HOST = 'attacker.example';
 
@@ -102,7 +106,7 @@ async function subscribeFlood(o: AttackOptions): Promise<AttackReport> {
   const off = JSON.stringify({ type: 'subscribe', streams: [] });
   const one = async () => {
     while (Date.now() < o.untilMs) {
-      const ws = new WebSocket(`ws://127.0.0.1:${o.port}/ws`, { localAddress: '127.0.0.2' });
+      const ws = new WebSocket(`ws://127.0.0.1:${o.port}/ws`, { localAddress: ATTACKER_ADDRESS });
       ws.on('error', () => {});
       ws.on('message', () => {}); // read everything, as a real flooding page would
       const opened = await new Promise<boolean>((res) => {
@@ -129,7 +133,7 @@ async function subscribeFlood(o: AttackOptions): Promise<AttackReport> {
 
 /** rawExchange writes `text` and collects the answer until the hub closes or `ms` pass. */
 async function rawExchange(port: number, text: string, ms = 1500): Promise<string> {
-  const s = connect({ port, host: '127.0.0.1' });
+  const s = connect({ port, host: '127.0.0.1', localAddress: ATTACKER_ADDRESS });
   s.on('error', () => {});
   let got = '';
   s.on('data', (d: Buffer) => (got += d.toString('latin1')));
@@ -143,7 +147,7 @@ async function rawExchange(port: number, text: string, ms = 1500): Promise<strin
 }
 
 async function rebinding(o: AttackOptions): Promise<AttackReport> {
-  const r: AttackReport = { attempts: 0, successes: 0, held: 0 };
+  const r: AttackReport = { attempts: 0, successes: 0, held: 0, statuses: {} };
   const host = `${REBINDING_HOST}:${o.port}`;
   const head = `Host: ${host}\r\nOrigin: http://${host}\r\n`;
   const requests = [
@@ -153,13 +157,16 @@ async function rebinding(o: AttackOptions): Promise<AttackReport> {
     `GET /metrics HTTP/1.1\r\n${head}Connection: close\r\n\r\n`,
     `GET /ws HTTP/1.1\r\n${head}Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
   ];
+  // Paced under the per-address handshake rate, so what answers is the Host check, not the rate limit.
   while (Date.now() < o.untilMs) {
     for (const q of requests) {
       r.attempts++;
       const answer = await rawExchange(o.port, q, 500);
-      if (/^HTTP\/1\.1 (2\d\d|101) /.test(answer)) r.successes++;
+      const status = /^HTTP\/1\.1 (\d{3}) /.exec(answer)?.[1] ?? 'none';
+      r.statuses![status] = (r.statuses![status] ?? 0) + 1;
+      if (/^(2\d\d|101)$/.test(status)) r.successes++;
+      await sleep(150);
     }
-    await sleep(50);
   }
   return r;
 }
@@ -175,7 +182,7 @@ async function credentialsLeak(o: AttackOptions): Promise<AttackReport> {
     }
     r.attempts++;
     const list = await new Promise<string>((res) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${o.port}/ws`);
+      const ws = new WebSocket(`ws://127.0.0.1:${o.port}/ws`, { localAddress: ATTACKER_ADDRESS });
       let text = '';
       const done = () => (ws.terminate(), res(text));
       ws.on('message', (d, bin) => {
@@ -186,15 +193,18 @@ async function credentialsLeak(o: AttackOptions): Promise<AttackReport> {
       setTimeout(done, 1000);
     });
     if (leaks(list)) r.successes++;
-    await sleep(200);
+    await sleep(400); // under the per-address handshake rate
   }
   return r;
 }
 
 // As a child process (`node http-attackers.js ATTACK OPTIONS_JSON`, started by http-attacks.ts):
-// run the attack, print the report as JSON.
+// run the attack, print the report as JSON on the line after "ready".
+// The attack lasts durationMs from the moment it says "ready" (a busy machine may start it late).
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  void runAttack(process.argv[2] as HttpAttack, JSON.parse(process.argv[3]) as AttackOptions).then((r) => {
+  const o = JSON.parse(process.argv[3]) as Omit<AttackOptions, 'untilMs'> & { durationMs: number };
+  process.stdout.write('ready\n');
+  void runAttack(process.argv[2] as HttpAttack, { ...o, untilMs: Date.now() + o.durationMs }).then((r) => {
     process.stdout.write(JSON.stringify(r) + '\n');
     process.exit(0);
   });

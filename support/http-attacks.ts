@@ -61,6 +61,9 @@ export interface RunOptions {
   hubArgs?: string[];
 }
 
+/** ATTACKER_NICE: the attacker gets about a third of a normal process's CPU share when the machine is busy. */
+const ATTACKER_NICE = 5;
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function rssMiB(pid: number): number {
@@ -105,23 +108,29 @@ export async function runHttpAttack(attack: HttpAttack | 'none', o: RunOptions):
     const sampler = setInterval(() => (rssPeakMiB = Math.max(rssPeakMiB, rssMiB(hub.pid!) || 0)), 200);
     cleanup.push(() => clearInterval(sampler));
 
-    const untilMs = Date.now() + rampMs + 1000 + o.windowMs + 500;
-    const options: AttackOptions = { port: httpPort, untilMs, stream: STREAM, secrets: LEAKY_SECRETS };
+    const durationMs = rampMs + 1000 + o.windowMs + 500;
+    const options: Omit<AttackOptions, 'untilMs'> & { durationMs: number } = { port: httpPort, durationMs, stream: STREAM, secrets: LEAKY_SECRETS };
+    let ready!: () => void;
+    const started = new Promise<void>((r) => (ready = r));
     const report: Promise<AttackReport> =
       attack === 'none'
-        ? sleep(untilMs - Date.now()).then(() => ({ attempts: 0, successes: 0, held: 0 }))
+        ? (ready(), sleep(durationMs).then(() => ({ attempts: 0, successes: 0, held: 0 })))
         : new Promise((resolve, reject) => {
             const child = spawn(process.execPath, [ATTACKERS, attack, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
             try {
-              setPriority(child.pid!, 19);
+              setPriority(child.pid!, ATTACKER_NICE);
             } catch {
               // not allowed here: the attacker runs at normal priority
             }
             let out = '';
-            child.stdout!.on('data', (d) => (out += d));
-            child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as AttackReport) : reject(new Error(`attacker exited with ${code}`))));
+            child.stdout!.on('data', (d) => {
+              out += d;
+              if (out.startsWith('ready\n')) ready();
+            });
+            child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.slice('ready\n'.length)) as AttackReport) : reject(new Error(`attacker exited with ${code}`))));
             cleanup.push(() => child.kill('SIGKILL'));
           });
+    await started;
     await sleep(rampMs);
 
     const seqs = new Set<number>();

@@ -18,13 +18,14 @@ import { streamSummaries } from './streams-api.js';
 import { presentedToken, tokenMatches } from './auth.js';
 import { collectMetrics, METRICS_CONTENT_TYPE, renderFamilies, type Connections } from './metrics.js';
 import { serveMjpeg } from './mjpeg.js';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { isSameOrigin } from './origin.js';
 import { AllowedHosts } from './allowed-hosts.js';
 import { Admission } from './admission.js';
 import type { PreAuthBudget } from '../../util/peer-limits.js';
 import { RateLimitedReport } from '../../util/logger.js';
 import { loadTls } from './tls.js';
+import { watchTlsFiles, type TlsWatch } from '../../util/tls-reload.js';
 import { BASE_HEADERS, sendError, sendJson, statusOf } from './reply.js';
 import { parseTarget, PUBLIC_ROUTES, type Target } from './router.js';
 import { serveSnapshot } from './snapshot.js';
@@ -61,6 +62,7 @@ type AdmissionKey = 'maxConnections' | 'reservedConnections' | 'maxConnectionsPe
 /** HttpServer serves a Hub over HTTP; see the file comment. */
 export class HttpServer {
   private server: Server | undefined;
+  private tlsWatch: TlsWatch | undefined;
   private readonly sockets = new Set<Socket>();
   private readonly files: StaticFiles;
   private readonly hosts: AllowedHosts;
@@ -111,6 +113,8 @@ export class HttpServer {
     // No maxConnections for node itself: admission counts (and can evict) before a slot is refused.
     await listen(server, this.opts.port, this.opts.host, { url: `${this.scheme}://${this.opts.host}:${this.opts.port}`, inUseHint: 'pick another with --http' }, log);
     this.server = server;
+    // A renewed certificate is used for new connections; viewers already watching stay connected.
+    if (tls) this.tlsWatch = watchTlsFiles(this.opts.tlsCert!, this.opts.tlsKey!, (pair) => (server as HttpsServer).setSecureContext(pair), log);
   }
 
   /** scheme is 'https' when started with a certificate, else 'http'. */
@@ -130,6 +134,7 @@ export class HttpServer {
   async close(): Promise<void> {
     const s = this.server;
     this.server = undefined;
+    this.tlsWatch?.close();
     if (!s) return;
     const closed = new Promise<void>((r) => s.close(() => r()));
     for (const sock of this.sockets) sock.destroy();
