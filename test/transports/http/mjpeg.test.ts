@@ -1,32 +1,23 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { Hub } from '../../../src/hub/hub.js';
 import { serveMjpeg } from '../../../src/transports/http/mjpeg.js';
 import { MJPEG_CONTENT_TYPE } from '../../../src/transports/http/multipart.js';
-import { isCamwireError } from '../../../src/util/errors.js';
+import { handlerServer, TYPED_ERROR_STATUS, type HandlerServer } from '../../helpers/handler-server.js';
 import { fakeFrame } from '../../helpers/frames.js';
 import { waitUntil } from '../../helpers/net.js';
 
 describe('mjpeg', () => {
   const hub = new Hub();
-  let server: Server;
+  let server: HandlerServer;
   let base: string;
   before(async () => {
-    server = createServer((req, res) => {
-      try {
-        serveMjpeg(hub, req.url!.slice(1), res, { writeStallMs: 5000, label: 'test' });
-      } catch (e) {
-        res.writeHead(599).end(isCamwireError(e) ? e.code : String(e));
-      }
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    server = await handlerServer((req, res) => serveMjpeg(hub, req.url!.slice(1), res, { writeStallMs: 5000, label: 'test' }));
+    base = server.base;
   });
   after(async () => {
     await hub.close();
-    server.closeAllConnections();
-    await new Promise<void>((r) => server.close(() => r()));
+    await server.close();
   });
 
   it('sends each published frame as a part and ends with the stream, releasing its reader', async () => {

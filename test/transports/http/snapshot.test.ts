@@ -1,29 +1,21 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { Hub } from '../../../src/hub/hub.js';
 import { serveSnapshot } from '../../../src/transports/http/snapshot.js';
-import { isCamwireError } from '../../../src/util/errors.js';
+import { handlerServer, TYPED_ERROR_STATUS, type HandlerServer } from '../../helpers/handler-server.js';
 import { fakeFrame, jpegOf } from '../../helpers/frames.js';
 
 describe('snapshot', () => {
   const hub = new Hub();
-  let server: Server;
+  let server: HandlerServer;
   let base: string;
   before(async () => {
-    server = createServer((req, res) => {
-      try {
-        serveSnapshot(hub, req.url!.slice(1), res);
-      } catch (e) {
-        res.writeHead(599).end(isCamwireError(e) ? e.code : String(e));
-      }
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    server = await handlerServer((req, res) => serveSnapshot(hub, req.url!.slice(1), res));
+    base = server.base;
   });
   after(async () => {
     await hub.close();
-    await new Promise<void>((r) => server.close(() => r()));
+    await server.close();
   });
 
   it('answers with the newest frame byte for byte, its seq and capture time', async () => {
@@ -44,7 +36,7 @@ describe('snapshot', () => {
     hub.publish('h264').publish(fakeFrame(0, { stream: 'h264', codec: 'h264' }));
     for (const [name, code] of [['ghost', 'CAMWIRE_ERR_NOT_FOUND'], ['empty', 'CAMWIRE_ERR_NO_FRAME_YET'], ['h264', 'CAMWIRE_ERR_WRONG_CODEC']]) {
       const r = await fetch(`${base}/${name}`);
-      assert.equal(r.status, 599);
+      assert.equal(r.status, TYPED_ERROR_STATUS);
       assert.equal(await r.text(), code);
     }
     assert.equal(hub.get('ghost'), undefined);

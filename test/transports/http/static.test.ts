@@ -1,16 +1,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StaticFiles } from '../../../src/transports/http/static.js';
-import { isCamwireError } from '../../../src/util/errors.js';
+import { handlerServer, TYPED_ERROR_STATUS, type HandlerServer } from '../../helpers/handler-server.js';
 
 describe('static', () => {
   const root = mkdtempSync(join(tmpdir(), 'camwire-static-'));
   let files: StaticFiles;
-  let server: Server;
+  let server: HandlerServer;
   let base: string;
   before(async () => {
     writeFileSync(join(root, 'index.html'), '<!doctype html><title>x</title>');
@@ -20,18 +19,11 @@ describe('static', () => {
     writeFileSync(join(root, 'sub', 'deep.js'), 'x');
     symlinkSync('/etc/hostname', join(root, 'link.css'));
     files = new StaticFiles(root);
-    server = createServer((req, res) => {
-      try {
-        files.serve(req.url!.slice(1), req.headers['if-none-match'], res);
-      } catch (e) {
-        res.writeHead(599).end(isCamwireError(e) ? e.code : String(e));
-      }
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    server = await handlerServer((req, res) => files.serve(req.url!.slice(1), req.headers['if-none-match'], res));
+    base = server.base;
   });
   after(async () => {
-    await new Promise<void>((r) => server.close(() => r()));
+    await server.close();
     rmSync(root, { recursive: true, force: true });
   });
 
@@ -49,7 +41,7 @@ describe('static', () => {
     writeFileSync(join(root, 'late.js'), 'added after start');
     for (const name of ['secret.txt', 'sub/deep.js', 'late.js', 'missing.js']) {
       const r = await fetch(`${base}/${name}`);
-      assert.equal(r.status, 599, name);
+      assert.equal(r.status, TYPED_ERROR_STATUS, name);
       assert.equal(await r.text(), 'CAMWIRE_ERR_NOT_FOUND');
     }
   });
