@@ -7,7 +7,7 @@
  * the wire; capture→received latency is the receive time minus the time the frame with that
  * index was published (the old formats carry no capture time, so the index stands in). Then
  * pickle-bgr parsing (decoder fed 64 KiB chunks, as a socket delivers them) against a plain
- * Buffer.copy of the same chunks into a fresh buffer.
+ * Buffer.copy of the same chunks into a fresh buffer, best of 7 alternating rounds each.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import sharp from 'sharp';
@@ -190,23 +190,30 @@ function parseRate(): { parse: number; copy: number; size: number } {
   const chunks: Buffer[] = [];
   for (let o = 0; o < msg.length; o += 65536) chunks.push(msg.subarray(o, o + 65536));
   const time = (fn: () => void) => {
-    for (let i = 0; i < 20; i++) fn(); // warm up
-    const n = 300;
+    const n = 100;
     const t = performance.now();
     for (let i = 0; i < n; i++) fn();
     return (n * msg.length) / ((performance.now() - t) / 1000) / 1e9;
   };
   const decoder = new SeedDecoder('pickle-bgr', 16 << 20);
   let sink = 0;
-  const parse = time(() => {
+  const parseOnce = () => {
     for (const c of chunks) for (const p of decoder.push(c)) if (!(p instanceof Error) && p.kind === 'bgr') sink += p.pixels.length;
-  });
-  const copy = time(() => {
+  };
+  const copyOnce = () => {
     const dst = Buffer.allocUnsafe(msg.length);
     let o = 0;
     for (const c of chunks) o += c.copy(dst, o);
     sink += dst[o - 1];
-  });
+  };
+  // Alternate rounds and keep each one's best: on a shared machine the other processes, not the
+  // code, decide a single round.
+  let parse = 0;
+  let copy = 0;
+  for (let round = 0; round < 7; round++) {
+    parse = Math.max(parse, time(parseOnce));
+    copy = Math.max(copy, time(copyOnce));
+  }
   if (sink === 0.5) console.log(sink); // keep the loops observable
   return { parse, copy, size: msg.length };
 }

@@ -114,97 +114,100 @@ function readTable(b: Uint8Array, p: number, end: number): { table: Huffman; nex
 
 /** decodeScan walks every MCU from `start`; returns the offset of the marker after the data, or -1. */
 function decodeScan(b: Uint8Array, start: number, comps: Component[], width: number, height: number, restart: number): number {
-  // The bit reader keeps up to 32 bits in `acc`; past a marker it feeds zero bits and counts them
-  // in `pad`, so consuming any of them means the data ran out before the picture did.
-  let pos = start;
-  let acc = 0;
-  let nbits = 0;
-  let pad = 0;
-  const fill = () => {
-    while (nbits <= 24) {
-      let c = 0;
-      if (pad === 0 && pos < b.length) {
-        c = b[pos];
-        if (c === 0xff) {
-          if (b[pos + 1] === 0x00) pos += 2;
-          else {
-            c = 0;
-            pad += 8; // a marker: the data ends here
-          }
-        } else pos++;
-      } else pad += 8;
-      acc = ((acc << 8) | c) >>> 0;
-      nbits += 8;
-    }
-  };
-  const lut = (t: Huffman & { lut?: Uint16Array }) => (t.lut ??= buildLut(t));
-  const decode = (t: Huffman): number => {
-    fill();
-    const table = lut(t);
-    const e = table[(acc >>> (nbits - LUT_BITS)) & ((1 << LUT_BITS) - 1)];
-    if (e !== 0) {
-      nbits -= e >> 8;
-      return e & 255;
-    }
-    const peek = (acc >>> (nbits - 16)) & 0xffff;
-    for (let l = LUT_BITS + 1; l <= 16; l++) {
-      const code = peek >>> (16 - l);
-      if (code <= t.maxcode[l]) {
-        nbits -= l;
-        return t.values[t.valptr[l] + code - t.mincode[l]];
-      }
-    }
-    return -1;
-  };
-  const skip = (n: number) => {
-    if (n === 0) return;
-    fill();
-    nbits -= n;
-  };
-  const block = (c: Component): boolean => {
-    const s = decode(c.dc!);
-    if (s < 0 || s > 11) return false;
-    skip(s);
-    for (let k = 1; k < 64; ) {
-      const rs = decode(c.ac!);
-      if (rs < 0) return false;
-      const r = rs >> 4;
-      const sz = rs & 15;
-      if (sz === 0) {
-        if (r !== 15) break; // end of block
-        k += 16;
-      } else {
-        k += r;
-        if (k > 63) return false;
-        skip(sz);
-        k++;
-      }
-    }
-    return nbits >= pad; // no zero padding consumed
-  };
   const hmax = Math.max(...comps.map((c) => c.h));
   const vmax = Math.max(...comps.map((c) => c.v));
   const single = comps.length === 1;
   const mcus = single
     ? Math.ceil(Math.ceil((width * comps[0].h) / hmax) / 8) * Math.ceil(Math.ceil((height * comps[0].v) / vmax) / 8)
     : Math.ceil(width / (8 * hmax)) * Math.ceil(height / (8 * vmax));
+  // The blocks of one MCU in order, with their tables resolved once (this loop is the hot path).
+  const order = comps.flatMap((c) => Array<Component>(single ? 1 : c.h * c.v).fill(c));
+  const dc = order.map((c) => c.dc!);
+  const ac = order.map((c) => c.ac!);
+  const dcLut = dc.map(buildLut);
+  const acLut = ac.map(buildLut);
+  // The bit reader keeps up to 32 bits in `acc`; past a marker it feeds zero bits and counts them
+  // in `pad`, so consuming any of them means the data ran out before the picture did.
+  const len = b.length;
+  let pos = start;
+  let acc = 0;
+  let nbits = 0;
+  let pad = 0;
+  const refill = () => {
+    while (nbits <= 24) {
+      let c = 0;
+      if (pad === 0 && pos < len) {
+        c = b[pos];
+        if (c !== 0xff) pos++;
+        else if (b[pos + 1] === 0x00) pos += 2;
+        else {
+          c = 0;
+          pad += 8; // a marker: the data ends here
+        }
+      } else pad += 8;
+      acc = ((acc << 8) | c) >>> 0;
+      nbits += 8;
+    }
+  };
   for (let m = 0; m < mcus; m++) {
     if (restart > 0 && m > 0 && m % restart === 0) {
+      refill();
       // What is left before the marker may only be the byte's padding bits.
-      if (nbits - pad >= 8) return -1;
-      if (b[pos] !== 0xff || b[pos + 1] !== 0xd0 + ((m / restart - 1) & 7)) return -1;
+      if (nbits - pad >= 8 || b[pos] !== 0xff || b[pos + 1] !== 0xd0 + ((m / restart - 1) & 7)) return -1;
       pos += 2;
       acc = nbits = pad = 0;
     }
-    for (const c of comps) for (let n = single ? 1 : c.h * c.v; n > 0; n--) if (!block(c)) return -1;
+    for (let bi = 0; bi < order.length; bi++) {
+      let table = dc[bi];
+      let lut = dcLut[bi];
+      for (let k = 0; k < 64; ) {
+        if (nbits <= 24) refill();
+        const e = lut[(acc >>> (nbits - LUT_BITS)) & LUT_MASK];
+        let sym: number;
+        if (e !== 0) {
+          nbits -= e >> 8;
+          sym = e & 255;
+        } else {
+          const peek = (acc >>> (nbits - 16)) & 0xffff;
+          let l = LUT_BITS + 1;
+          for (; l <= 16 && peek >>> (16 - l) > table.maxcode[l]; l++);
+          if (l > 16) return -1;
+          nbits -= l;
+          sym = table.values[table.valptr[l] + (peek >>> (16 - l)) - table.mincode[l]];
+        }
+        if (k === 0) {
+          if (sym > 11) return -1;
+          if (nbits < sym) refill();
+          nbits -= sym;
+          k = 1;
+          table = ac[bi];
+          lut = acLut[bi];
+          continue;
+        }
+        const r = sym >> 4;
+        const size = sym & 15;
+        if (size === 0) {
+          if (r !== 15) break; // end of block
+          k += 16;
+        } else {
+          k += r;
+          if (k > 63) return -1;
+          if (nbits < size) refill();
+          nbits -= size;
+          k++;
+        }
+      }
+      if (nbits < pad) return -1; // zero padding consumed: the data ended inside the picture
+    }
   }
   // The picture's last bits must end the data: at most a byte's padding before the marker.
-  fill();
+  refill();
   return nbits - pad < 8 ? pos : -1;
 }
 
 /** LUT_BITS: codes up to 9 bits (nearly all of them) decode with one table look-up. */
 const LUT_BITS = 9;
+const LUT_MASK = (1 << LUT_BITS) - 1;
 
 /** buildLut maps every LUT_BITS-bit prefix to (code length << 8 | symbol), 0 when the code is longer. */
 function buildLut(t: Huffman): Uint16Array {
