@@ -20,6 +20,12 @@ export interface ReaderOptions {
   label?: string;
   /** quietDrops: do not log drops (e.g. a snapshot reader that reads once). */
   quietDrops?: boolean;
+  /**
+   * queue: hold up to this many frames (and bytes) in order instead of the one newest-frame
+   * slot — for a recorder, whose disk may pause for a moment but must lose nothing. Past either
+   * bound the whole queue is dropped and the reader resumes at the next keyframe, like any reader.
+   */
+  queue?: { frames: number; bytes: number };
 }
 
 /** ReaderStats is a point-in-time copy of a reader's counters. */
@@ -52,6 +58,10 @@ export class Reader implements AsyncIterable<Frame> {
   private readyWaiter: ((ok: boolean) => void) | undefined;
   private needKeyframe = true;
   private done = false;
+  /** queued: frames after `slot` when opts.queue is set (slot is the oldest). */
+  private queued: Frame[] = [];
+  private queuedBytes = 0;
+  private readonly queue: ReaderOptions['queue'];
   private readonly dropReport: RateLimitedReport;
 
   constructor(
@@ -60,6 +70,7 @@ export class Reader implements AsyncIterable<Frame> {
     private readonly onClose: (r: Reader) => void = () => {},
   ) {
     this.label = opts.label ?? `reader ${this.id}`;
+    this.queue = opts.queue;
     this.dropReport = new RateLimitedReport((n) => {
       if (!opts.quietDrops) log.warn(`${this.label} on "${stream}" is too slow, discarded ${n} frames`);
     });
@@ -85,6 +96,7 @@ export class Reader implements AsyncIterable<Frame> {
       w(this.deliver(frame));
       return;
     }
+    if (this.slot && this.queue) return this.enqueue(frame, this.queue);
     if (this.slot) {
       this.drop(1);
       if (!frame.keyframe) {
@@ -122,7 +134,8 @@ export class Reader implements AsyncIterable<Frame> {
   take(): Frame | undefined {
     const f = this.slot;
     if (!f) return undefined;
-    this.slot = undefined;
+    this.slot = this.queued.shift();
+    if (this.slot) this.queuedBytes -= this.slot.payload.length;
     return this.deliver(f);
   }
 
@@ -142,6 +155,8 @@ export class Reader implements AsyncIterable<Frame> {
   /** close ends the reader now, discarding any waiting frame; idempotent. */
   close(): void {
     this.slot = undefined;
+    this.queued = [];
+    this.queuedBytes = 0;
     this.end();
   }
 
@@ -178,6 +193,21 @@ export class Reader implements AsyncIterable<Frame> {
     this.rate.add(f.payload.length);
     this.latency.add(nowUs() - f.captureUs);
     return f;
+  }
+
+  /** enqueue appends behind the slot; past a bound it drops everything and waits for a keyframe. */
+  private enqueue(frame: Frame, bound: { frames: number; bytes: number }): void {
+    const held = 1 + this.queued.length; // the slot and the frames behind it
+    if (held < bound.frames && this.queuedBytes + frame.payload.length <= bound.bytes) {
+      this.queued.push(frame);
+      this.queuedBytes += frame.payload.length;
+      return;
+    }
+    this.drop(held + (frame.keyframe ? 0 : 1));
+    this.queued = [];
+    this.queuedBytes = 0;
+    this.slot = frame.keyframe ? frame : undefined;
+    this.needKeyframe = !frame.keyframe;
   }
 
   private wakeReady(ok: boolean): void {

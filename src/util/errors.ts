@@ -49,6 +49,8 @@ export const ERROR_CODES = {
   CAMWIRE_ERR_NO_FRAME_YET: { kind: 'media', text: 'the stream exists but has not delivered a frame yet' },
   CAMWIRE_ERR_WRONG_CODEC: { kind: 'media', text: 'the stream carries a codec this endpoint cannot serve' },
   CAMWIRE_ERR_BAD_PICKLE: { kind: 'protocol', text: 'a pickle that is not the numpy array a wire= format carries (refused, never unpickled)' },
+  CAMWIRE_ERR_BAD_RECORDING: { kind: 'media', text: 'a recording file or index entry camwire cannot read' },
+  CAMWIRE_ERR_NO_RECORDING: { kind: 'media', text: 'nothing is recorded for that stream in the asked span' },
 } as const;
 
 /** ErrorCode is one key of ERROR_CODES. */

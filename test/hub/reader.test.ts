@@ -131,3 +131,41 @@ test('stats count frames, bytes, drops and latency per stream and per reader', (
   const lat = st.readers[0].latencyP50Ms;
   assert.ok(lat !== null && lat >= 0 && lat < 1000, `latency ${lat} ms`);
 });
+
+test('a queued reader keeps every frame in order up to its bound while its consumer pauses', () => {
+  const hub = new Hub();
+  const pub = hub.publish('s');
+  const r = hub.read('s', { label: 'recorder', queue: { frames: 50, bytes: 1 << 20 } });
+  for (let i = 0; i < 50; i++) pub.publish(fakeFrame(i, { keyframe: i % 10 === 0, codec: 'h264' }));
+  const got: number[] = [];
+  for (let f = r.take(); f; f = r.take()) got.push(f.seq);
+  assert.deepEqual(got, Array.from({ length: 50 }, (_, i) => i));
+  assert.equal(r.dropped, 0);
+});
+
+test('a queued reader past its frame bound drops the queue and resumes at the next keyframe', () => {
+  const hub = new Hub();
+  const pub = hub.publish('s');
+  const r = hub.read('s', { label: 'recorder', queue: { frames: 8, bytes: 1 << 20 } });
+  for (let i = 0; i < 25; i++) pub.publish(fakeFrame(i, { keyframe: i % 10 === 0, codec: 'h264' }));
+  const got: number[] = [];
+  for (let f = r.take(); f; f = r.take()) got.push(f.seq);
+  // 0..7 fill the bound; 8 overflows: 0..8 dropped; 9 waits for a keyframe; 10..17 fill again,
+  // 18 overflows (not a keyframe): 10..18 dropped, 19 waits; 20..24 kept. The frames skipped
+  // while waiting for a keyframe (9, 19) count as joining, since nothing was taken yet.
+  assert.deepEqual(got, [20, 21, 22, 23, 24]);
+  assert.equal(r.dropped, 18);
+});
+
+test('a queued reader past its byte bound keeps an arriving keyframe as the new start', () => {
+  const hub = new Hub();
+  const pub = hub.publish('s');
+  const big = Buffer.alloc(400);
+  const r = hub.read('s', { label: 'recorder', queue: { frames: 100, bytes: 1000 } });
+  for (let i = 0; i < 5; i++) pub.publish(fakeFrame(i, { keyframe: i === 0 || i === 3, codec: 'h264', payload: big }));
+  const got: number[] = [];
+  for (let f = r.take(); f; f = r.take()) got.push(f.seq);
+  // slot 0, queued 1 and 2 (800 bytes); keyframe 3 would make 1200: 0..2 dropped, 3 starts over.
+  assert.deepEqual(got, [3, 4]);
+  assert.equal(r.dropped, 3);
+});

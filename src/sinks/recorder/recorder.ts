@@ -1,0 +1,179 @@
+/**
+ * recorder: records hub streams into a recordings directory and enforces retention.
+ *
+ * For every stream that gets a publisher (all of them, or the ones named) it adds a hub reader
+ * with a bounded queue and drives a StreamRecorder with the one pump (hub/pump.ts): a disk that
+ * pauses for a moment loses nothing, a disk that stalls past the queue bound costs frames up to
+ * the next keyframe like any slow reader, and the stream and its live viewers never wait.
+ * After every fragment written, retention deletes oldest-first until every limit holds.
+ */
+import type { Hub } from '../../hub/hub.js';
+import { pumpNewest } from '../../hub/pump.js';
+import type { Reader } from '../../hub/reader.js';
+import { StreamLedger } from '../../recordings/ledger.js';
+import { nextDeletion, type RetentionPolicy, type RetentionReason } from '../../recordings/retention.js';
+import { RecordingStore } from '../../recordings/store.js';
+import { createLogger } from '../../util/logger.js';
+import type { SegmentIo } from './segment-io.js';
+import { StreamRecorder, type StreamRecorderStats } from './stream-recorder.js';
+
+const log = createLogger('recorder');
+
+/** RecorderOptions: where and what to record, and how much to keep. */
+export interface RecorderOptions {
+  dir: string;
+  /** streams: the streams to record; undefined records every stream that gets a publisher. */
+  streams?: string[];
+  /** segmentMs: segments are cut at the first keyframe after this long (60 s: a minute per file). */
+  segmentMs: number;
+  /** fragmentMs: a fragment is written at each keyframe or after this long (1 s: a crash loses ≤ 1 s). */
+  fragmentMs: number;
+  /** maxGapMs: a capture-time pause longer than this (a source restart) starts a new segment. */
+  maxGapMs: number;
+  /** retryMs: after a write error, recording tries again this often. */
+  retryMs: number;
+  /** queueFrames / queueBytes: the reader queue that absorbs disk pauses before frames are lost. */
+  queueFrames: number;
+  queueBytes: number;
+  /** retention: global limits (0 = none). */
+  retention: RetentionPolicy;
+  /** perStream: limits for single streams that replace the global age limit and add a size limit. */
+  perStream?: Record<string, Partial<RetentionPolicy>>;
+  /** io: how segment files are written (tests inject failures). */
+  io?: SegmentIo;
+}
+
+interface Active {
+  rec?: StreamRecorder;
+  reader?: Reader;
+  done?: Promise<void>;
+}
+
+/** RecorderStats: totals for /metrics and logs. */
+export interface RecorderStats {
+  bytes: number;
+  segmentsDeleted: Record<RetentionReason, number>;
+  streams: StreamRecorderStats[];
+}
+
+/** Recorder records hub streams; see the file comment. */
+export class Recorder {
+  readonly store: RecordingStore;
+  private readonly ledgers = new Map<string, StreamLedger>();
+  private readonly active = new Map<string, Active>();
+  private readonly deleted: Record<RetentionReason, number> = { age: 0, 'stream-size': 0, 'total-size': 0 };
+  private pruning: Promise<void> | undefined;
+  private pruneAgain = false;
+  private closed = false;
+  private readonly onStream = (name: string, stats: { publisher: string | null } | null) => {
+    if (stats?.publisher) this.follow(name);
+  };
+  private ageTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly hub: Hub,
+    private readonly opts: RecorderOptions,
+  ) {
+    this.store = new RecordingStore(opts.dir);
+  }
+
+  /** start loads what is already recorded (recovering crashed segments) and follows the hub. */
+  async start(): Promise<void> {
+    for (const s of await this.store.streams()) this.ledgers.set(s, await StreamLedger.load(this.store, s));
+    this.hub.on('stream', this.onStream);
+    for (const s of this.hub.stats()) if (s.publisher) this.follow(s.name);
+    // Age limits also apply while nothing is written (a stream that went away).
+    this.ageTimer = setInterval(() => this.prune(), 60_000);
+    this.ageTimer.unref();
+    await this.prune();
+  }
+
+  /** stats returns the recorder's counters. */
+  stats(): RecorderStats {
+    return {
+      bytes: [...this.ledgers.values()].reduce((n, l) => n + l.bytes, 0),
+      segmentsDeleted: { ...this.deleted },
+      streams: [...this.active.values()].flatMap((a) => (a.rec ? [a.rec.stats()] : [])),
+    };
+  }
+
+  /** close stops recording; every open segment is finished with all frames received. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.hub.off('stream', this.onStream);
+    clearInterval(this.ageTimer);
+    await Promise.all([...this.active.values()].map(async (a) => {
+      // Frames already queued are recorded too: a clean stop loses nothing.
+      for (let f = a.reader?.take(); f && a.rec; f = a.reader?.take()) a.rec.write(f);
+      await a.rec?.close();
+      a.reader?.close();
+      await a.done;
+    }));
+    await this.pruning;
+  }
+
+  /** prune deletes oldest segments until every retention limit holds (serialised). */
+  prune(): Promise<void> {
+    if (this.pruning) {
+      this.pruneAgain = true;
+      return this.pruning;
+    }
+    this.pruning = (async () => {
+      try {
+        do {
+          this.pruneAgain = false;
+          await this.pruneOnce();
+        } while (this.pruneAgain);
+      } catch (e) {
+        log.error(`retention could not delete old recordings in ${this.opts.dir}: ${(e as Error).message}`);
+      } finally {
+        this.pruning = undefined;
+      }
+    })();
+    return this.pruning;
+  }
+
+  /** MAX_DELETIONS_PER_PASS bounds one pass; the next fragment written starts another. */
+  private static readonly MAX_DELETIONS_PER_PASS = 10_000;
+
+  private async pruneOnce(): Promise<void> {
+    for (let i = 0; i < Recorder.MAX_DELETIONS_PER_PASS; i++) {
+      const views = [];
+      for (const l of this.ledgers.values()) {
+        const o = await l.oldestClosed();
+        views.push({ stream: l.stream, bytes: l.bytes, oldest: o, policy: this.opts.perStream?.[l.stream] });
+      }
+      const next = nextDeletion(views, this.opts.retention, Date.now() * 1000);
+      if (!next) return;
+      const gone = await this.ledgers.get(next.stream)!.deleteOldest();
+      this.deleted[next.reason]++;
+      log.debug(`retention (${next.reason}) deleted ${gone?.path}`);
+    }
+  }
+
+  private follow(name: string): void {
+    if (this.closed || this.active.has(name)) return;
+    if (this.opts.streams && !this.opts.streams.includes(name)) return;
+    // The reader is added at once, so frames published while the ledger loads wait in its queue.
+    const entry: Active = {};
+    this.active.set(name, entry); // first: adding the reader emits a hub 'stream' event
+    const reader = (entry.reader = this.hub.read(name, { label: 'recorder', queue: { frames: this.opts.queueFrames, bytes: this.opts.queueBytes } }));
+    entry.done = (async () => {
+      let ledger = this.ledgers.get(name);
+      if (!ledger) {
+        ledger = await StreamLedger.load(this.store, name);
+        this.ledgers.set(name, ledger);
+      }
+      if (this.closed) return reader.close();
+      const rec = new StreamRecorder(ledger, { ...this.opts, written: () => void this.prune() });
+      entry.rec = rec;
+      await pumpNewest(reader, rec);
+      await rec.close();
+    })()
+      .catch((e) => log.error(`recording of "${name}" stopped: ${(e as Error).message}`))
+      .finally(() => {
+        if (this.active.get(name) === entry) this.active.delete(name);
+      });
+  }
+}
