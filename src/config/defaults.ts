@@ -85,6 +85,16 @@ export interface Config {
   motionPostRollMs: number;
   /** motionZones: per stream, polygons to watch or ignore (docs/events.md); {} = whole pictures. */
   motionZones: MotionZones;
+  /** recordDir: record streams into this directory ('' = no recording); see docs/recording.md. */
+  recordDir: string;
+  /** recordKeep: delete recordings older than this ("7d", "12h"; "door=30d" per stream); '' = no age limit. */
+  recordKeep: string;
+  /** recordMaxDisk: keep recordings under this size ("20GB"; "door=5GB" per stream); '' = no size limit. */
+  recordMaxDisk: string;
+  /** recordSegmentSeconds: a new file at the first keyframe after 60 s: fine-grained deletion, few files for a year. */
+  recordSegmentSeconds: number;
+  /** recordStreams: comma-separated streams to record; '' records every stream that has a publisher. */
+  recordStreams: string;
 }
 
 /** DEFAULTS holds the default of every Config key (reasons on the Config fields). */
@@ -128,4 +138,9 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   motionPreRollMs: 5000,
   motionPostRollMs: 10000,
   motionZones: {},
+  recordDir: '',
+  recordKeep: '',
+  recordMaxDisk: '',
+  recordSegmentSeconds: 60,
+  recordStreams: '',
 });

@@ -66,6 +66,11 @@ export const SCHEMA: Readonly<Record<keyof Config, KeyRule>> = {
   motionPreRollMs: { type: 'int', min: 0 },
   motionPostRollMs: { type: 'int', min: 0 },
   motionZones: { type: 'zones' },
+  recordDir: text('--record'),
+  recordKeep: text('--keep'),
+  recordMaxDisk: text('--max-disk'),
+  recordSegmentSeconds: positive('--segment'),
+  recordStreams: text('--record-streams'),
 };
 
 /** CONFIG_KEYS lists every Config key. */

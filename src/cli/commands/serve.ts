@@ -11,12 +11,15 @@ import { isValidStreamName } from '../../frame/frame.js';
 import { untilSignal } from '../run.js';
 import { udpChoices, udpConfigFlags, UDP_HELP, UDP_OPTIONS } from '../udp-options.js';
 import { createLogger } from '../../util/logger.js';
+import { RECORD_HELP, RECORD_OPTIONS, recordConfigFlags } from '../record-options.js';
+import { Recorder } from '../../sinks/recorder/recorder.js';
+import { recorderOptionsFrom } from '../../sinks/recorder/config.js';
 import type { Command } from './command.js';
 import { EVENT_HELP, EVENT_OPTIONS, eventConfigFlags } from '../event-options.js';
 
 const log = createLogger('serve');
 
-const usage = `Usage: camwire serve [--tcp PORT] [--http PORT] [--tls-cert FILE --tls-key FILE] [--udp PORT] [--host ADDR] [--stream NAME=SOURCE]... [--motion NAMES]
+const usage = `Usage: camwire serve [--tcp PORT] [--http PORT] [--tls-cert FILE --tls-key FILE] [--udp PORT] [--host ADDR] [--stream NAME=SOURCE]... [--motion NAMES] [--record DIR [--keep AGE] [--max-disk SIZE]]
 
 Runs a hub. Senders publish named streams into it ("camwire send ... tcp://HOST:8089/NAME");
 any number of viewers read each stream, each always getting the newest frame. With --stream
@@ -34,6 +37,7 @@ ${HUB_HELP}
 ${SOURCE_HELP}
 ${UDP_HELP}
 ${EVENT_HELP}
+${RECORD_HELP}
 ${COMMON_HELP}
 
 Example:
@@ -42,7 +46,8 @@ Example:
   camwire serve --stream door=camera:0 --stream gate=rtsp://10.0.0.7/stream1 --codec h264
   camwire serve --udp 10000          then   camwire view udp://HUB:10000/lab
   camwire serve --stream door=camera:0 --motion door
-  camwire serve --stream robot="tcp://robot:8089?wire=len-jpeg" --stream door="tcp://0.0.0.0:8485?listen&wire=pickle-jpeg"`;
+  camwire serve --stream robot="tcp://robot:8089?wire=len-jpeg" --stream door="tcp://0.0.0.0:8485?listen&wire=pickle-jpeg"
+  camwire serve --stream door=camera:0 --record recordings/ --keep 7d --max-disk 20GB`;
 
 /** serve is the `camwire serve` command. */
 export const serve: Command = {
@@ -50,9 +55,10 @@ export const serve: Command = {
   summary: 'run a hub: publishers push streams in, viewers pull them out',
   usage,
   async run(argv) {
-    const { values } = parse('serve', argv, { ...HUB_OPTIONS, host: { type: 'string' }, stream: { type: 'string', multiple: true }, udp: { type: 'string' }, ...EVENT_OPTIONS, ...SOURCE_OPTIONS, ...UDP_OPTIONS });
+    const { values } = parse('serve', argv, { ...HUB_OPTIONS, host: { type: 'string' }, stream: { type: 'string', multiple: true }, udp: { type: 'string' }, ...EVENT_OPTIONS, ...SOURCE_OPTIONS, ...UDP_OPTIONS, ...RECORD_OPTIONS });
     if (values.help) return help(usage);
-    const { config: cfg, origins } = loadedConfigFrom(values, { ...hubConfigFlags(values), host: values.host, udpPort: values.udp, ...eventConfigFlags(values), ...udpConfigFlags(values) });
+    const { config: cfg, origins } = loadedConfigFrom(values, { ...hubConfigFlags(values), host: values.host, udpPort: values.udp, ...eventConfigFlags(values), ...udpConfigFlags(values), ...recordConfigFlags(values) });
+    const recording = cfg.recordDir ? recorderOptionsFrom(cfg) : undefined;
     // UDP stays off unless asked for: by --udp, or udpPort in a config file or the environment.
     const udpPort = origins.udpPort.from === 'default' ? null : cfg.udpPort;
     const pulled = ((values.stream ?? []) as unknown as string[]).map((arg) => {
@@ -64,12 +70,18 @@ export const serve: Command = {
     const server = await startHub({ ...cfg, udpPort, nack: udpChoices(values).nack, ffmpegPath: values.ffmpeg as string | undefined });
     log.info(`hub listening on tcp://${cfg.host}:${server.tcp?.port} — publish with: camwire send testsrc tcp://127.0.0.1:${server.tcp?.port}/NAME`);
     if (server.udp) log.info(`hub listening on udp://${cfg.host}:${server.udp.port} — publish with: camwire send testsrc udp://127.0.0.1:${server.udp.port}/NAME`);
+    // The recorder follows streams as they get publishers, so it starts before the sources.
+    const recorder = recording && new Recorder(server.hub, recording);
+    if (recorder) {
+      await recorder.start();
+      log.info(`recording ${recording!.streams?.join(', ') ?? 'every stream'} into ${recording!.dir}`);
+    }
     for (const p of pulled) {
       await p.source.start(server.hub.publish(p.name, redactUrl(p.spec)));
       log.info(`pulling "${p.name}" from ${redactUrl(p.spec)}`);
     }
     if (server.http) log.info(`viewer: ${viewerUrl(server.http, cfg.token, cfg.host)} (MJPEG, snapshots, /api/streams, /metrics: docs/http.md)`);
-    const err = await untilSignal([...pulled.map((p) => p.source), server]);
+    const err = await untilSignal([...pulled.map((p) => p.source), ...(recorder ? [recorder] : []), server]);
     if (err) throw err;
     return 0;
   },

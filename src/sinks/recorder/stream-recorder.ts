@@ -5,7 +5,7 @@
  * busy writing). A frame's duration is known when the next one arrives (capture-time delta), so
  * the newest frame waits in `last`; finished samples gather in a fragment that is written at the
  * next keyframe or after `fragmentMs`. A segment is cut at the first keyframe after `segmentMs`,
- * when the picture format changes, or when capture time jumps back or pauses longer than
+ * when the picture format changes, or when capture time steps back or forward by more than
  * `maxGapMs` (a source restart): each segment's wall-clock span is what it really holds.
  *
  * A write error pauses this stream's recording (one log line, `paused` in stats) and keeps the
@@ -113,7 +113,8 @@ export class StreamRecorder implements FrameSink {
     const last = this.last;
     if (this.seg && last) {
       const gapUs = f.captureUs - last.captureUs;
-      const jumped = gapUs <= 0 || gapUs > this.opts.maxGapMs * 1000;
+      // Sources stamp bursts with equal or slightly shuffled times: only a big step either way is a jump.
+      const jumped = Math.abs(gapUs) > this.opts.maxGapMs * 1000;
       // A jump ends the segment at the last frame with a typical duration, not the gap.
       this.addSample(last, jumped ? this.typicalTicks() : Math.max(1, Math.round((gapUs * TIMESCALE) / 1e6)));
       const cut = jumped || (f.keyframe && (f.captureUs - this.seg.startUs >= this.opts.segmentMs * 1000 || !sameTrack(this.seg.track, trackOf(f) ?? this.seg.track)));
@@ -171,7 +172,7 @@ export class StreamRecorder implements FrameSink {
   private flushFragment(): void {
     const seg = this.seg;
     if (!seg || this.pending.length === 0) return;
-    const samples = this.pending;
+    const samples = evenOut(this.pending, this.pendingTicks);
     const bytes = fragment({ sequence: ++seg.sequence, decodeTime: seg.decodeTime, wallUs: this.pendingWallUs }, samples);
     seg.decodeTime += this.pendingTicks;
     seg.frames += samples.length;
@@ -252,4 +253,17 @@ export class StreamRecorder implements FrameSink {
       this.pausedUntil = 0;
     }
   }
+}
+
+/**
+ * evenOut spreads a fragment's total duration evenly over its samples. Sources stamp frames
+ * when they leave ffmpeg's pipe, often in bursts (two frames 0.1 ms apart, then a 66 ms gap):
+ * as durations those make players stutter and tools complain of equal timestamps. The
+ * fragment's span, and so every fragment's wall-clock start, stays exact.
+ */
+function evenOut(samples: Sample[], total: number): Sample[] {
+  const n = samples.length;
+  const base = Math.floor(total / n);
+  const extra = total - base * n;
+  return samples.map((s, i) => ({ ...s, duration: base + (i < extra ? 1 : 0) }));
 }
