@@ -8,11 +8,12 @@ import { installSignalHandlers } from './run.js';
 import { demo } from './commands/demo.js';
 import { devices } from './commands/devices.js';
 import { doctor } from './commands/doctor.js';
+import { recordings } from './commands/recordings.js';
 import { send } from './commands/send.js';
 import { serve } from './commands/serve.js';
 import { view } from './commands/view.js';
 
-const COMMANDS: Command[] = [demo, serve, send, view, devices, doctor];
+const COMMANDS: Command[] = [demo, serve, send, view, devices, doctor, recordings];
 
 function usage(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length));

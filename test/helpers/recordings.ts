@@ -29,9 +29,13 @@ export function frameMd5s(file: string, format?: string): string[] {
     .map((l) => l.split(',').pop()!.trim());
 }
 
-/** decodeErrors decodes `file` fully and returns ffmpeg's error output ('' when clean). */
+/**
+ * decodeErrors decodes `file` fully and returns ffmpeg's error output ('' when clean). Frames
+ * keep their own timestamps (-fps_mode passthrough): the check is about decoding, not about
+ * frames closer together than the nominal frame rate, which a real source delivers in bursts.
+ */
 export function decodeErrors(file: string): string {
-  const r = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'null', '-']);
+  const r = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-fps_mode', 'passthrough', '-f', 'null', '-']);
   return r.status === 0 ? String(r.stderr).trim() : `exit ${r.status}: ${r.stderr}`;
 }
 
