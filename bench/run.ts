@@ -16,6 +16,7 @@ const SECTIONS: (() => Promise<Section>)[] = [
   async () => (await import('./viewer-fanout.js')).mjpegSection,
   async () => (await import('./seeds.js')).section,
   async () => (await import('./seeds.js')).fuzzSection,
+  async () => (await import('./record.js')).section,
 ];
 
 const only = process.argv.slice(2);

@@ -120,8 +120,13 @@ export class StreamLedger {
       this.oldest ??= (await this.store.daySegments(this.stream, d.day)).filter((s) => !s.open);
       const s = this.oldest[0];
       if (s) return s;
-      if (this.current?.day === d.day) return undefined; // only the open segment is left
-      // An empty day (everything deleted): remove its directory and look at the next one.
+      // The newest day is where the recorder writes (a segment may be between close and open):
+      // never removed. A day whose totals still count segments is re-read next time, not removed.
+      if (this.days.length === 1 || this.current?.day === d.day || d.count > 0) {
+        this.oldest = undefined;
+        return undefined;
+      }
+      // An older day with nothing left (everything deleted): remove its directory, try the next.
       await rm(this.store.dayDir(this.stream, d.day), { recursive: true, force: true });
       this.days.shift();
       this.oldest = undefined;

@@ -64,7 +64,9 @@ test('a write error pauses that stream with one log line and a metric, live read
   state.full = true;
   await publishFor(1500);
   const during = rec.stats().streams[0];
-  assert.equal(during.paused, true, 'the metric says paused');
+  assert.equal(during.paused, true, 'the stats say paused');
+  const gauge = rec.metricFamilies().find((f) => f.name === 'camwire_recording_paused');
+  assert.deepEqual(gauge?.samples, [{ labels: { stream: 'cam' }, value: 1 }], 'and so does /metrics');
   assert.ok(during.writeErrors >= 1);
   assert.ok(during.framesLost > 0);
   state.full = false;

@@ -74,6 +74,7 @@ export const serve: Command = {
     const recorder = recording && new Recorder(server.hub, recording);
     if (recorder) {
       await recorder.start();
+      server.http?.extraMetrics.push(() => recorder.metricFamilies());
       log.info(`recording ${recording!.streams?.join(', ') ?? 'every stream'} into ${recording!.dir}`);
     }
     for (const p of pulled) {

@@ -46,6 +46,8 @@ export interface RecorderOptions {
 interface Active {
   rec?: StreamRecorder;
   reader?: Reader;
+  /** ready settles once the ledger is loaded and `rec` exists (or loading failed). */
+  ready?: Promise<void>;
   done?: Promise<void>;
 }
 
@@ -97,6 +99,23 @@ export class Recorder {
     };
   }
 
+  /**
+   * metricFamilies: the recorder's Prometheus families (the shape of transports/http/metrics.ts
+   * Family, kept structural so sinks do not import a transport).
+   */
+  metricFamilies(): { name: string; help: string; type: 'counter' | 'gauge'; samples: { labels?: Record<string, string>; value: number }[] }[] {
+    const st = this.stats();
+    const per = (name: string, help: string, type: 'counter' | 'gauge', v: (s: StreamRecorderStats) => number) => ({ name, help, type, samples: st.streams.map((s) => ({ labels: { stream: s.stream }, value: v(s) })) });
+    return [
+      per('camwire_recording_paused', '1 while recording of the stream is paused by a write error (disk full, permissions).', 'gauge', (s) => (s.paused ? 1 : 0)),
+      per('camwire_recording_frames_total', 'Frames written to recordings.', 'counter', (s) => s.framesWritten),
+      per('camwire_recording_frames_lost_total', 'Frames not recorded because recording was paused by a write error.', 'counter', (s) => s.framesLost),
+      per('camwire_recording_write_errors_total', 'Failed recording writes.', 'counter', (s) => s.writeErrors),
+      { name: 'camwire_recordings_bytes', help: 'Bytes of recordings on disk, all streams.', type: 'gauge', samples: [{ value: st.bytes }] },
+      { name: 'camwire_recordings_deleted_total', help: 'Segments deleted by retention, by reason.', type: 'counter', samples: Object.entries(st.segmentsDeleted).map(([reason, value]) => ({ labels: { reason }, value })) },
+    ];
+  }
+
   /** close stops recording; every open segment is finished with all frames received. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -104,6 +123,7 @@ export class Recorder {
     this.hub.off('stream', this.onStream);
     clearInterval(this.ageTimer);
     await Promise.all([...this.active.values()].map(async (a) => {
+      await a.ready?.catch(() => {}); // a ledger still loading: its frames wait in the reader queue until then
       // Frames already queued are recorded too: a clean stop loses nothing.
       for (let f = a.reader?.take(); f && a.rec; f = a.reader?.take()) a.rec.write(f);
       await a.rec?.close();
@@ -159,21 +179,27 @@ export class Recorder {
     const entry: Active = {};
     this.active.set(name, entry); // first: adding the reader emits a hub 'stream' event
     const reader = (entry.reader = this.hub.read(name, { label: 'recorder', queue: { frames: this.opts.queueFrames, bytes: this.opts.queueBytes } }));
-    entry.done = (async () => {
+    entry.ready = (async () => {
       let ledger = this.ledgers.get(name);
       if (!ledger) {
         ledger = await StreamLedger.load(this.store, name);
         this.ledgers.set(name, ledger);
       }
-      if (this.closed) return reader.close();
-      const rec = new StreamRecorder(ledger, { ...this.opts, written: () => void this.prune() });
-      entry.rec = rec;
+      entry.rec = new StreamRecorder(ledger, { ...this.opts, written: () => void this.prune() });
+    })();
+    entry.done = (async () => {
+      await entry.ready;
+      const rec = entry.rec!;
       await pumpNewest(reader, rec);
       await rec.close();
     })()
-      .catch((e) => log.error(`recording of "${name}" stopped: ${(e as Error).message}`))
+      .catch((e) => {
+        reader.close();
+        log.error(`recording of "${name}" stopped: ${(e as Error).message}`);
+      })
       .finally(() => {
         if (this.active.get(name) === entry) this.active.delete(name);
       });
+    entry.ready.catch(() => {}); // reported through `done`
   }
 }

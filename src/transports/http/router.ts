@@ -15,6 +15,7 @@
  */
 import { isValidStreamName } from '../../frame/frame.js';
 import { createError } from '../../util/errors.js';
+import { matchRecordings, type RecordingsRoute } from './recordings.js';
 
 /** MAX_URL_BYTES: camwire's longest real target is ~100 bytes; 2 KiB leaves room for a token. */
 export const MAX_URL_BYTES = 2048;
@@ -27,7 +28,8 @@ export type Route =
   | { kind: 'streams' }
   | { kind: 'metrics' }
   | { kind: 'healthz' }
-  | { kind: 'ws' };
+  | { kind: 'ws' }
+  | { kind: 'recordings'; rec: RecordingsRoute };
 
 /** RouteKind names a Route's kind. */
 export type RouteKind = Route['kind'];
@@ -78,6 +80,8 @@ export function parseTarget(method: string, target: string): Target {
 function match(path: string): Route | undefined {
   const fixed = FIXED[path];
   if (fixed) return fixed;
+  const rec = matchRecordings(path); // playback: docs/recording.md, recordings.ts
+  if (rec) return { kind: 'recordings', rec };
   const m = /^\/streams\/(.+)\.(mjpeg|jpg)$/.exec(path);
   if (m) {
     if (!isValidStreamName(m[1])) throw createError('CAMWIRE_ERR_BAD_STREAM_NAME', `bad stream name "${m[1].slice(0, 80)}"`);

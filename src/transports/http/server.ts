@@ -16,7 +16,7 @@ import { createLogger } from '../../util/logger.js';
 import { boundPort, listen } from '../../util/listen.js';
 import { streamSummaries } from './streams-api.js';
 import { presentedToken, tokenMatches } from './auth.js';
-import { collectMetrics, METRICS_CONTENT_TYPE, renderFamilies, type Connections } from './metrics.js';
+import { collectMetrics, METRICS_CONTENT_TYPE, renderFamilies, type Connections, type Family } from './metrics.js';
 import { serveMjpeg } from './mjpeg.js';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { isSameOrigin } from './origin.js';
@@ -29,6 +29,7 @@ import { watchTlsFiles, type TlsWatch } from '../../util/tls-reload.js';
 import { BASE_HEADERS, sendError, sendJson, statusOf } from './reply.js';
 import { parseTarget, PUBLIC_ROUTES, type Target } from './router.js';
 import { serveSnapshot } from './snapshot.js';
+import { serveRecordings } from './recordings.js';
 import { StaticFiles } from './static.js';
 
 const log = createLogger('http');
@@ -42,7 +43,7 @@ const TIMEOUT_CHECK_MS = 1000;
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 /** HttpServerOptions: where to listen, the token, and the hooks api/ wires in. */
-export type HttpServerOptions = Pick<Config, 'token' | 'writeStallMs'> & Partial<Pick<Config, 'tlsCert' | 'tlsKey' | 'allowedHosts' | 'preAuthTimeoutMs' | AdmissionKey>> & {
+export type HttpServerOptions = Pick<Config, 'token' | 'writeStallMs'> & Partial<Pick<Config, 'tlsCert' | 'tlsKey' | 'allowedHosts' | 'preAuthTimeoutMs' | 'recordDir' | AdmissionKey>> & {
   /** preAuthBudget: the hub-wide pre-auth byte budget, shared with the other listeners. */
   preAuthBudget?: PreAuthBudget;
   port: number;
@@ -72,6 +73,8 @@ export class HttpServer {
   private lastRefusal = '';
   /** responses counts responses by status code (for /metrics). */
   readonly responses = new Map<number, number>();
+  /** extraMetrics: families other components add to /metrics (the recorder's, wired in by serve). */
+  readonly extraMetrics: (() => Family[])[] = [];
 
   constructor(
     private readonly hub: Hub,
@@ -149,11 +152,16 @@ export class HttpServer {
       this.admission.authenticate(req.socket);
       this.dispatch(t, req, res);
     } catch (e) {
-      const err: CamwireError = isCamwireError(e) ? e : createError('CAMWIRE_ERR_BAD_REQUEST', String(e));
-      if (statusOf(err.code) === 500) log.error(`${req.method} ${req.url?.slice(0, 200)}: ${err.message}`);
-      if (!res.headersSent) sendError(res, err);
-      else res.destroy();
+      this.failed(e, req, res);
     }
+  }
+
+  /** failed answers an error raised after a handler went asynchronous (or drops a started reply). */
+  private failed(e: unknown, req: IncomingMessage, res: ServerResponse): void {
+    const err: CamwireError = isCamwireError(e) ? e : createError('CAMWIRE_ERR_BAD_REQUEST', String(e));
+    if (statusOf(err.code) === 500) log.error(`${req.method} ${req.url?.slice(0, 200)}: ${err.message}`);
+    if (!res.headersSent) sendError(res, err);
+    else res.destroy();
   }
 
   /** authorise checks the Host, routes the request and checks the token where the route needs one. */
@@ -169,7 +177,7 @@ export class HttpServer {
     return t;
   }
 
-  private dispatch({ route }: Target, req: IncomingMessage, res: ServerResponse): void {
+  private dispatch({ route, query }: Target, req: IncomingMessage, res: ServerResponse): void {
     const label = `http ${req.socket.remoteAddress}:${req.socket.remotePort}`;
     switch (route.kind) {
       case 'static':
@@ -181,7 +189,7 @@ export class HttpServer {
       case 'streams':
         return sendJson(res, 200, streamSummaries(this.hub));
       case 'metrics': {
-        const body = renderFamilies(collectMetrics(this.hub, { http: this.connections, ...this.opts.connections?.() }, this.responses));
+        const body = renderFamilies([...collectMetrics(this.hub, { http: this.connections, ...this.opts.connections?.() }, this.responses), ...this.extraMetrics.flatMap((f) => f())]);
         res.writeHead(200, { ...BASE_HEADERS, 'Content-Type': METRICS_CONTENT_TYPE, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
         return void res.end(req.method === 'HEAD' ? undefined : body);
       }
@@ -189,6 +197,8 @@ export class HttpServer {
         return sendJson(res, 200, { status: 'ok', streams: this.hub.names().length, uptimeSeconds: Math.round(process.uptime()) });
       case 'ws':
         throw createError('CAMWIRE_ERR_BAD_REQUEST', '/ws is the viewer WebSocket: connect with a WebSocket client');
+      case 'recordings':
+        return void serveRecordings(this.opts.recordDir ?? '', route.rec, query, req, res).catch((e) => this.failed(e, req, res));
     }
   }
 
