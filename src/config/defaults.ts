@@ -51,8 +51,16 @@ export interface Config {
   tlsKey: string;
   /** allowedHosts: extra names the hub answers to besides its IP addresses, localhost and this machine's name (comma-separated, `*.example.net` allowed): any other Host is refused, so a DNS-rebinding web page cannot reach the hub. */
   allowedHosts: string;
-  /** token: shared secret clients must present in HELLO; empty = no authentication. */
+  /** token: one credential with every right (user ''); prefer tokenFile or CAMWIRE_TOKEN, which stay out of `ps`. Empty = none. */
   token: string;
+  /** tokenFile: a file holding the token (first line); the hub's credential, or a client's `NAME:SECRET` / `SECRET`. */
+  tokenFile: string;
+  /** auth: credentials file (users, hashed secrets, allowed actions on stream patterns; docs/security.md). Empty = none. */
+  auth: string;
+  /** authHttpUrl: POST each auth question here as JSON; 2xx allows, anything else denies. Empty = none. */
+  authHttpUrl: string;
+  /** allowPublish: comma-separated CIDRs whose peers may publish and record without credentials (loopback always may on a hub without auth). */
+  allowPublish: string;
   /** udpMtu: path MTU for UDP; 1500 (Ethernet) so datagrams of mtu-48 bytes are never IP-fragmented. */
   udpMtu: number;
   /** udpFecPercent: parity datagrams per 100 data datagrams; 10 % repairs ~4 losses per 720p JPEG. 0 = off. */
@@ -122,6 +130,10 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   tlsKey: '',
   allowedHosts: '',
   token: '',
+  tokenFile: '',
+  auth: '',
+  authHttpUrl: '',
+  allowPublish: '',
   udpMtu: 1500,
   udpFecPercent: 10,
   udpFecCode: 'rs',

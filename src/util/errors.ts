@@ -19,7 +19,8 @@ export const ERROR_CODES = {
   CAMWIRE_ERR_KEEPALIVE_TIMEOUT: { kind: 'network', text: 'nothing arrived from the peer within the keepalive timeout' },
   CAMWIRE_ERR_STREAM_BUSY: { kind: 'protocol', text: 'the stream already has a publisher' },
   CAMWIRE_ERR_BAD_STREAM_NAME: { kind: 'protocol', text: 'a stream name outside the allowed characters or length' },
-  CAMWIRE_ERR_UNAUTHORIZED: { kind: 'protocol', text: 'missing or wrong access token' },
+  CAMWIRE_ERR_UNAUTHORIZED: { kind: 'protocol', text: 'missing or wrong credentials (user, secret or token)' },
+  CAMWIRE_ERR_FORBIDDEN: { kind: 'protocol', text: 'the credentials are valid but do not allow this action on this stream' },
   CAMWIRE_ERR_FORBIDDEN_ORIGIN: { kind: 'protocol', text: 'a browser page from another site tried to open the viewer WebSocket' },
   CAMWIRE_ERR_FORBIDDEN_HOST: { kind: 'protocol', text: 'an HTTP request for a host name the hub does not answer to (DNS rebinding protection)' },
   CAMWIRE_ERR_REMOTE: { kind: 'protocol', text: 'the peer reported an error and closed' },
@@ -85,10 +86,39 @@ const CLASSES = {
   media: MediaError,
 } as const;
 
-/** createError builds the error of the right class for `code`. */
+/** MAX_MESSAGE_CHARS: an error message from the wire is cut here, so a peer cannot make us log megabytes. */
+export const MAX_MESSAGE_CHARS = 500;
+
+/** isErrorCode tells whether `code` is one of ERROR_CODES' own keys (never an inherited name like `constructor`). */
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.hasOwn(ERROR_CODES, code);
+}
+
+/**
+ * createError builds the error of the right class for `code`. It never throws, whatever it is
+ * given: a code that is not in the registry (say `constructor`, read off the wire) becomes
+ * CAMWIRE_ERR_REMOTE with the unknown code quoted, and a non-string message is stringified and cut.
+ */
 export function createError(code: ErrorCode, message: string, options?: { cause?: unknown }): CamwireError {
+  const text = typeof message === 'string' ? message : safeString(message);
+  if (!isErrorCode(code)) {
+    return new ProtocolError('CAMWIRE_ERR_REMOTE', `${safeString(code).slice(0, 64)}: ${text.slice(0, MAX_MESSAGE_CHARS)}`, options);
+  }
   const Cls = CLASSES[ERROR_CODES[code].kind];
-  return new Cls(code, message, options);
+  return new Cls(code, text, options);
+}
+
+/** remoteError turns an ERROR (code, message) read off the wire into a CamwireError; never throws. */
+export function remoteError(code: unknown, message: unknown): CamwireError {
+  const text = safeString(message).slice(0, MAX_MESSAGE_CHARS);
+  return isErrorCode(code) ? createError(code, text) : createError('CAMWIRE_ERR_REMOTE', `${safeString(code).slice(0, 64)}: ${text}`);
+}
+
+/** safeString renders any value as a string without running the value's own code (no toString or getters). */
+function safeString(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' || v === undefined || v === null) return String(v);
+  return Object.prototype.toString.call(v);
 }
 
 /** isCamwireError tells whether `e` is a camwire error, optionally with the given code. */
