@@ -11,6 +11,7 @@ import type { Frame } from '../frame/frame.js';
 import { nowUs } from '../util/clock.js';
 import { createLogger, RateLimitedReport } from '../util/logger.js';
 import { LatencyStats, RateMeter } from './stats.js';
+import { redact } from '../util/redact.js';
 
 const log = createLogger('hub');
 
@@ -69,7 +70,7 @@ export class Reader implements AsyncIterable<Frame> {
     opts: ReaderOptions = {},
     private readonly onClose: (r: Reader) => void = () => {},
   ) {
-    this.label = opts.label ?? `reader ${this.id}`;
+    this.label = redact(opts.label ?? `reader ${this.id}`);
     this.queue = opts.queue;
     this.dropReport = new RateLimitedReport((n) => {
       if (!opts.quietDrops) log.warn(`${this.label} on "${stream}" is too slow, discarded ${n} frames`);

@@ -10,6 +10,7 @@ import { nowUs } from '../util/clock.js';
 import { createError } from '../util/errors.js';
 import { Reader, type ReaderOptions, type ReaderStats } from './reader.js';
 import { LatencyStats, RateMeter } from './stats.js';
+import { redact } from '../util/redact.js';
 
 /** StreamStats is a point-in-time copy of a stream's counters and its readers'. */
 export interface StreamStats {
@@ -81,7 +82,7 @@ export class Stream {
     }
     const token = {};
     this.current = token;
-    this.publisherLabel = label;
+    this.publisherLabel = redact(label); // shown in /api/streams: never a URL's password
     const live = () => this.current === token;
     const release = () => {
       if (!live()) return;

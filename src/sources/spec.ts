@@ -7,6 +7,7 @@
  *   rtsp:// rtsps:// http:// https://   an IP camera (or any stream ffmpeg opens)
  */
 import { createError } from '../util/errors.js';
+import { redact } from '../util/redact.js';
 
 /** SourceSpec is a parsed SOURCE argument. */
 export type SourceSpec =
@@ -28,7 +29,7 @@ export function parseSourceSpec(text: string): SourceSpec {
   throw createError('CAMWIRE_ERR_CONFIG', `unknown source "${text.slice(0, 100)}" (use ${SOURCE_FORMS})`);
 }
 
-/** redactUrl hides passwords in URLs within `text` for logs: rtsp://user:***@host/…. */
+/** redactUrl hides credentials in URLs within `text` for logs: rtsp://user:***@host/… (util/redact). */
 export function redactUrl(text: string): string {
-  return text.replace(/(\/\/[^:/@\s]*):[^@/\s]*@/g, '$1:***@');
+  return redact(text);
 }

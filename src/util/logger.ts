@@ -4,6 +4,7 @@
  * Level comes from CAMWIRE_LOG (error|warn|info|debug, default info); `setLogLevel` overrides it.
  * stdout is left alone so `camwire view --output -` and `--json` can own it.
  */
+import { redact } from './redact.js';
 
 /** LogLevel orders the levels from quietest to loudest. */
 export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';
@@ -37,7 +38,8 @@ export interface Logger {
 /** createLogger returns a Logger whose lines start with `tag`. */
 export function createLogger(tag: string): Logger {
   const at = (l: LogLevel) => (msg: string) => {
-    if (ORDER[l] <= ORDER[level]) sink(`${new Date().toISOString()} ${l.padEnd(5)} [${tag}] ${msg}`);
+    // Every line is redacted: a URL with a password or token never reaches a log.
+    if (ORDER[l] <= ORDER[level]) sink(`${new Date().toISOString()} ${l.padEnd(5)} [${tag}] ${redact(msg)}`);
   };
   return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') };
 }

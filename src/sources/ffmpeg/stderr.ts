@@ -48,7 +48,8 @@ export class StderrLog {
   }
 
   private line(raw: string, now: number): void {
-    const l = redactUrl(raw.trim().slice(0, MAX_LINE_CHARS));
+    // Redact before cutting, so a cut cannot leave half a URL whose '@' fell past the cut.
+    const l = redactUrl(raw.trim().slice(0, MAX_LINE_CHARS * 4)).slice(0, MAX_LINE_CHARS);
     if (!l) return;
     this.lines.push(l);
     if (this.lines.length > KEEP_LINES) this.lines.shift();
