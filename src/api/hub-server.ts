@@ -10,6 +10,8 @@ import { udpOptions, type UdpChoices } from '../transports/udp/options.js';
 import { UdpServer } from '../transports/udp/server.js';
 import { startHttpListener, type HttpListener } from './http-listener.js';
 import { startEvents, type HubEvents } from './events.js';
+import { authenticatorFromConfig, type Authenticator } from '../auth/index.js';
+import { createError } from '../util/errors.js';
 
 /**
  * HubServerOptions: any Config keys; `tcpPort: null` / `httpPort: null` disable that listener;
@@ -23,6 +25,8 @@ export type HubServerOptions = Partial<Omit<Config, 'tcpPort' | 'httpPort' | 'ud
   webRoot?: string;
   /** ffmpegPath: the ffmpeg that decodes H.264 for motion detection (default: found on PATH). */
   ffmpegPath?: string;
+  /** auth: the Authenticator every listener asks (default: built from the authFile, token, tokenFile, authHttpUrl and allowPublish keys). */
+  auth?: Authenticator;
 } & Pick<UdpChoices, 'nack'>;
 
 /** HubServer is a running hub: `hub` to publish/read in-process, `tcp` / `http` / `udp` for their ports. */
@@ -34,6 +38,8 @@ export interface HubServer {
   readonly udp: UdpServer | undefined;
   /** events: the hub's EventLog and motion detection (api/events.ts). */
   readonly events: HubEvents;
+  /** auth is the hub's Authenticator, shared by every listener. */
+  readonly auth: Authenticator;
   /** close stops listeners, disconnects peers and ends readers. Idempotent. */
   close(): Promise<void>;
 }
@@ -41,6 +47,12 @@ export interface HubServer {
 /** startHub creates a Hub and starts its listeners (TCP 8089 and HTTP 8080 unless told otherwise). */
 export async function startHub(opts: HubServerOptions = {}): Promise<HubServer> {
   const cfg = { ...DEFAULTS, ...opts };
+  // Until the TCP, UDP and HTTP listeners take `auth` (their helpers are wiring it in), accepting
+  // --auth or --auth-http-url would look like protection and be none: refuse it out loud.
+  if (cfg.authFile || cfg.authHttpUrl) {
+    throw createError('CAMWIRE_ERR_CONFIG', '--auth and --auth-http-url are not wired into the listeners in this build yet; use --token-file FILE (or CAMWIRE_TOKEN) meanwhile');
+  }
+  const auth = opts.auth ?? (await authenticatorFromConfig(cfg));
   const hub = new Hub();
   let tcp: TcpServer | undefined;
   let web: HttpListener | undefined;
@@ -76,5 +88,5 @@ export async function startHub(opts: HubServerOptions = {}): Promise<HubServer> 
     throw e;
   }
   let closing: Promise<void> | undefined;
-  return { hub, tcp, http: web?.http, udp, events, close: () => (closing ??= close()) };
+  return { hub, tcp, http: web?.http, udp, events, auth, close: () => (closing ??= close()) };
 }

@@ -11,7 +11,7 @@ import { loadCredentials } from './credentials.js';
 import { fromTokenString, fromUserinfo, type Presented } from './presented.js';
 
 /** AuthConfig is the part of Config auth reads. */
-export type AuthConfig = Pick<Config, 'token' | 'tokenFile' | 'auth' | 'authHttpUrl' | 'allowPublish'>;
+export type AuthConfig = Pick<Config, 'token' | 'tokenFile' | 'authFile' | 'authHttpUrl' | 'allowPublish'>;
 
 /** resolveToken returns `token`, or the first line of `tokenFile`, or ''. */
 export function resolveToken(c: Pick<Config, 'token' | 'tokenFile'>): string {
@@ -32,7 +32,7 @@ export function resolveToken(c: Pick<Config, 'token' | 'tokenFile'>): string {
 export async function authenticatorFromConfig(c: AuthConfig): Promise<Authenticator> {
   if (c.authHttpUrl && !/^https?:\/\//i.test(c.authHttpUrl)) throw createError('CAMWIRE_ERR_CONFIG', `authHttpUrl "${c.authHttpUrl.slice(0, 80)}" must be an http:// or https:// URL`);
   return createAuthenticator({
-    credentials: c.auth ? loadCredentials(c.auth) : undefined,
+    credentials: c.authFile ? loadCredentials(c.authFile) : undefined,
     token: resolveToken(c) || undefined,
     callback: c.authHttpUrl ? { url: c.authHttpUrl } : undefined,
     allowPublish: c.allowPublish.split(',').map((s) => s.trim()).filter((s) => s !== ''),

@@ -6,6 +6,7 @@ import { loadConfigWithOrigins, type Loaded } from '../config/load.js';
 import { DEFAULTS, type Config } from '../config/defaults.js';
 import { createError } from '../util/errors.js';
 import { setLogLevel } from '../util/logger.js';
+import { resolveToken } from '../auth/index.js';
 
 /** Options is a parseArgs option table. */
 export type Options = NonNullable<ParseArgsConfig['options']>;
@@ -17,6 +18,7 @@ export const COMMON_OPTIONS = {
   quiet: { type: 'boolean', short: 'q' },
   verbose: { type: 'boolean', short: 'v' },
   token: { type: 'string' },
+  'token-file': { type: 'string' },
   'max-frame-bytes': { type: 'string' },
 } as const satisfies Options;
 
@@ -24,7 +26,9 @@ export const COMMON_OPTIONS = {
 export const COMMON_HELP = `
 Common options:
   --config FILE            JSON config file (keys as in docs/config.md)
-  --token SECRET           shared secret for hubs started with --token
+  --token-file FILE        credential from FILE's first line: NAME:SECRET for a user of an
+                           --auth file, or the hub's token (also: CAMWIRE_TOKEN, tcp://NAME:SECRET@…)
+  --token SECRET           the same on the command line (visible in ps; prefer the above)
   --max-frame-bytes N      refuse frames larger than N bytes (default 16 MiB)
   -q, --quiet              only errors       -v, --verbose   debug logging
   -h, --help               this help`;
@@ -36,6 +40,9 @@ export const HUB_OPTIONS = {
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
   'allowed-hosts': { type: 'string' },
+  auth: { type: 'string' },
+  'auth-http-url': { type: 'string' },
+  'allow-publish': { type: 'string' },
 } as const satisfies Options;
 
 /** HUB_HELP documents HUB_OPTIONS. */
@@ -44,11 +51,24 @@ export const HUB_HELP = `  --tcp PORT       TCP port for senders and viewers (de
   --tls-cert FILE  serve the HTTP port as HTTPS with this PEM certificate (H.264 tiles need
   --tls-key FILE   a secure page when the viewer is opened on a LAN address)
   --allowed-hosts NAMES  more names the HTTP port answers to (comma-separated, *.lan allowed);
-                   IP addresses, localhost and this machine's name always work`;
+                   IP addresses, localhost and this machine's name always work
+  --auth FILE      users, hashed secrets and what each may do (make with "camwire auth add")
+  --auth-http-url URL   ask URL (POST JSON) whether to allow each peer; 2xx allows
+  --allow-publish CIDR[,CIDR]   let these addresses publish without credentials (without
+                   --auth only this machine may publish)`;
 
 /** hubConfigFlags maps HUB_OPTIONS to Config keys, for configFrom(). */
 export function hubConfigFlags(values: Parsed['values']): Partial<Record<keyof Config, unknown>> {
-  return { tcpPort: values.tcp, httpPort: values.http, tlsCert: values['tls-cert'], tlsKey: values['tls-key'], allowedHosts: values['allowed-hosts'] };
+  return {
+    tcpPort: values.tcp,
+    httpPort: values.http,
+    tlsCert: values['tls-cert'],
+    tlsKey: values['tls-key'],
+    allowedHosts: values['allowed-hosts'],
+    authFile: values.auth,
+    authHttpUrl: values['auth-http-url'],
+    allowPublish: values['allow-publish'],
+  };
 }
 
 /** Parsed is the result of parse(): flag values and positionals. */
@@ -77,10 +97,13 @@ export function configFrom(values: Parsed['values'], flags: Partial<Record<keyof
 
 /** loadedConfigFrom is configFrom that also says where each value came from (default, file, env, flag). */
 export function loadedConfigFrom(values: Parsed['values'], flags: Partial<Record<keyof Config, unknown>> = {}): Loaded {
-  return loadConfigWithOrigins({
+  const loaded = loadConfigWithOrigins({
     file: values.config as string | undefined,
-    flags: { token: values.token, maxFrameBytes: values['max-frame-bytes'], ...flags },
+    flags: { token: values.token, tokenFile: values['token-file'], maxFrameBytes: values['max-frame-bytes'], ...flags },
   });
+  // The token file is read here, once, so every command and transport sees one `token`.
+  if (!loaded.config.token && loaded.config.tokenFile) loaded.config.token = resolveToken(loaded.config);
+  return loaded;
 }
 
 /** parseSize parses "1280x720". */

@@ -55,8 +55,8 @@ export interface Config {
   token: string;
   /** tokenFile: a file holding the token (first line); the hub's credential, or a client's `NAME:SECRET` / `SECRET`. */
   tokenFile: string;
-  /** auth: credentials file (users, hashed secrets, allowed actions on stream patterns; docs/security.md). Empty = none. */
-  auth: string;
+  /** authFile: credentials file (users, hashed secrets, allowed actions on stream patterns; docs/security.md). Empty = none. */
+  authFile: string;
   /** authHttpUrl: POST each auth question here as JSON; 2xx allows, anything else denies. Empty = none. */
   authHttpUrl: string;
   /** allowPublish: comma-separated CIDRs whose peers may publish and record without credentials (loopback always may on a hub without auth). */
@@ -131,7 +131,7 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   allowedHosts: '',
   token: '',
   tokenFile: '',
-  auth: '',
+  authFile: '',
   authHttpUrl: '',
   allowPublish: '',
   udpMtu: 1500,

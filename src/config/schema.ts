@@ -51,7 +51,7 @@ export const SCHEMA: Readonly<Record<keyof Config, KeyRule>> = {
   allowedHosts: text('--allowed-hosts'),
   token: text('--token'),
   tokenFile: text('--token-file'),
-  auth: text('--auth'),
+  authFile: text('--auth'),
   authHttpUrl: text('--auth-http-url'),
   allowPublish: text('--allow-publish'),
   udpMtu: { type: 'int', min: MIN_MTU, max: MAX_MTU, what: 'the path MTU in bytes', flag: '--mtu' },

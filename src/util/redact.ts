@@ -39,6 +39,7 @@ export function redact(text: string): string {
 
 /** hideUserinfo keeps a user name, hides the password; a userinfo without `:` is a token, hidden whole. */
 function hideUserinfo(info: string): string {
+  if (info === '') return ''; // udp://@host:port is camwire's "bind here" syntax, not a credential
   const colon = info.indexOf(':');
   if (colon < 0) return REDACTED;
   const user = info.slice(0, colon);

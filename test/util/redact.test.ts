@@ -30,7 +30,7 @@ test('redact hides userinfo with any characters, credential query keys and autho
 });
 
 test('text without credentials is unchanged', () => {
-  for (const s of ['tcp://127.0.0.1:8089/door', 'rtsp://cam.local:554/h264', 'http://hub:8080/?stream=door&keyframe=1', 'camera /dev/video0', 'user@example alone', 'e-mail a@b.c']) {
+  for (const s of ['tcp://127.0.0.1:8089/door', 'rtsp://cam.local:554/h264', 'http://hub:8080/?stream=door&keyframe=1', 'camera /dev/video0', 'user@example alone', 'e-mail a@b.c', 'receiving on udp://@127.0.0.1:50075', 'udp://@239.1.2.3:5000/cam']) {
     assert.equal(redact(s), s);
   }
 });
