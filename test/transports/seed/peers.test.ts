@@ -15,6 +15,7 @@ import { setLogSink } from '../../../src/util/logger.js';
 import { nowUs } from '../../../src/util/clock.js';
 import { freePort, freeUdpPort, rawConnect, waitUntil } from '../../helpers/net.js';
 import { requirePython, startPython, type PythonPeer } from './python.js';
+import { camwire } from '../../helpers/cli.js';
 
 const logs: string[] = [];
 setLogSink((l) => logs.push(l));
@@ -231,4 +232,18 @@ test('allow= admits only the listed addresses, and is refused on a connecting UR
   await assert.rejects(publishTo('tcp://127.0.0.1:9?wire=len-jpeg&allow=10.0.0.0/8'), /allow= limits who may reach a listening URL/);
   await assert.rejects(publishTo('tcp://127.0.0.1:0?listen&wire=len-jpeg&allow=10.0.0.0/33'), /not an address or CIDR block/);
   await assert.rejects(publishTo('tcp://127.0.0.1:0?listen&wire=countdown'), /wire=countdown is not a tcp:\/\/ format; use wire=len-jpeg, wire=pickle-jpeg, wire=pickle-bgr/);
+});
+
+test('the CLI: serve --stream pulls an old camera into the hub, and view reads it like any stream', { timeout: 120_000 }, async (t) => {
+  if (!requirePython(t)) return;
+  const cport = await freePort();
+  py('old_programs.py', ['len-jpeg-camera', cport, 600]);
+  const hport = await freePort();
+  const hub = camwire(['serve', '--tcp', String(hport), '--http', '0', '--host', '127.0.0.1', '--stream', `robot=tcp://127.0.0.1:${cport}?wire=len-jpeg`]);
+  closers.push(() => hub.stop());
+  await hub.waitFor(/connected to tcp:\/\/127\.0\.0\.1:\d+\?wire=len-jpeg \(receiving\)/, 60_000);
+  const viewer = camwire(['view', `tcp://127.0.0.1:${hport}/robot`, '--frames', '5', '--json']);
+  closers.push(() => viewer.stop());
+  assert.equal(await viewer.exited, 0);
+  await viewer.waitFor(/"type":"summary".*"frames":5.*"width":320,"height":240/);
 });
