@@ -1,17 +1,18 @@
 /**
  * events: a hub's event machinery, started and closed as one component — the EventLog, motion
- * detection on the configured streams, and (later in this file's life) the notifiers that carry
- * events out. startHub owns one; embedders reach the log as `server.events`.
+ * detection on the configured streams, and the notifiers that carry events out (webhook, MQTT). startHub owns one; embedders reach the log as `server.events`.
  */
 import type { Hub } from '../hub/hub.js';
 import { EventLog } from '../hub/event-log.js';
 import type { Config } from '../config/defaults.js';
 import { Motion } from '../sinks/motion/motion.js';
+import { Webhook, parseWebhookUrl } from '../sinks/notify/webhook.js';
+import { MqttPublisher, parseMqttUrl } from '../sinks/notify/mqtt.js';
 import { isValidStreamName } from '../frame/frame.js';
 import { createError } from '../util/errors.js';
 
 /** EventsOptions: the motion* keys of Config, and the ffmpeg that decodes H.264 for motion. */
-export type EventsOptions = Pick<Config, 'motion' | 'motionFps' | 'motionSensitivity' | 'motionWarmupMs' | 'motionEndMs' | 'motionPreRollMs' | 'motionPostRollMs' | 'motionZones'> & {
+export type EventsOptions = Pick<Config, 'motion' | 'motionFps' | 'motionSensitivity' | 'motionWarmupMs' | 'motionEndMs' | 'motionPreRollMs' | 'motionPostRollMs' | 'motionZones' | 'onMotion' | 'onMotionTimeoutMs' | 'mqtt' | 'mqttTopic' | 'mqttDiscoveryPrefix'> & {
   ffmpegPath?: string;
 };
 
@@ -20,6 +21,8 @@ export interface HubEvents {
   readonly log: EventLog;
   /** motion: detection on the configured streams, if any are. */
   readonly motion: Motion | undefined;
+  readonly webhook: Webhook | undefined;
+  readonly mqtt: MqttPublisher | undefined;
   /** close stops detection (ending events in progress) and the notifiers. Idempotent. */
   close(): Promise<void>;
 }
@@ -35,6 +38,9 @@ export function motionStreams(list: string): string[] {
 export function startEvents(hub: Hub, opts: EventsOptions): HubEvents {
   const log = new EventLog();
   const streams = motionStreams(opts.motion);
+  // Check every URL before anything starts, so a typo is one clear error and nothing to undo.
+  if (opts.onMotion) parseWebhookUrl(opts.onMotion);
+  if (opts.mqtt) parseMqttUrl(opts.mqtt);
   const motion = streams.length
     ? new Motion(hub, log, {
         streams,
@@ -48,13 +54,20 @@ export function startEvents(hub: Hub, opts: EventsOptions): HubEvents {
         ffmpegPath: opts.ffmpegPath,
       })
     : undefined;
+  const webhook = opts.onMotion ? new Webhook(opts.onMotion, log, opts.onMotionTimeoutMs) : undefined;
+  const mqtt = opts.mqtt ? new MqttPublisher({ url: opts.mqtt, topic: opts.mqttTopic, discoveryPrefix: opts.mqttDiscoveryPrefix, streams }, log) : undefined;
   motion?.start();
   let closing: Promise<void> | undefined;
   return {
     log,
     motion,
+    webhook,
+    mqtt,
     close: () => (closing ??= (async () => {
+      // Detection first: the events it ends on the way out still reach the notifiers.
       await motion?.close();
+      await webhook?.close();
+      await mqtt?.close();
     })()),
   };
 }

@@ -7,6 +7,7 @@ import type { Config } from '../config/defaults.js';
 import { HttpServer, type HttpServerOptions } from '../transports/http/server.js';
 import type { Connections } from '../transports/http/metrics.js';
 import { WsServer } from '../transports/ws/server.js';
+import type { EventLog } from '../hub/event-log.js';
 
 /** HttpListenerOptions: config plus where to listen and what else to report in /metrics. */
 export type HttpListenerOptions = Pick<Config, 'token' | 'writeStallMs' | 'keepaliveMs' | 'timeoutMs'> & Omit<HttpServerOptions, 'token' | 'writeStallMs' | 'upgrade' | 'connections' | 'port' | 'host'> & {
@@ -16,6 +17,8 @@ export type HttpListenerOptions = Pick<Config, 'token' | 'writeStallMs' | 'keepa
   tcpPort?: number;
   webRoot?: string;
   connections?: () => Connections;
+  /** events: served at /api/events and announced live on the WebSocket. */
+  events?: EventLog;
 };
 
 /** HttpListener is a running HTTP + WebSocket pair. */

@@ -80,6 +80,7 @@ export async function startHub(opts: HubServerOptions = {}): Promise<HubServer> 
         port: cfg.httpPort ?? DEFAULTS.httpPort,
         tcpPort: tcp?.port,
         connections: () => ({ tcp: tcp?.connections ?? 0 }),
+        events: events.log,
       });
     }
   } catch (e) {

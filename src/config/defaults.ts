@@ -103,6 +103,16 @@ export interface Config {
   recordSegmentSeconds: number;
   /** recordStreams: comma-separated streams to record; '' records every stream that has a publisher. */
   recordStreams: string;
+  /** onMotion: URL that gets a JSON POST when an event starts and ends ('' = none). */
+  onMotion: string;
+  /** onMotionTimeoutMs: 5 s for the webhook receiver to answer before the try counts as failed and is retried. */
+  onMotionTimeoutMs: number;
+  /** mqtt: broker URL (mqtt://HOST:PORT) to publish events and motion states to ('' = none). */
+  mqtt: string;
+  /** mqttTopic: prefix of camwire's own topics, e.g. camwire/door/motion. */
+  mqttTopic: string;
+  /** mqttDiscoveryPrefix: Home Assistant's discovery prefix (its default); '' = publish no discovery config. */
+  mqttDiscoveryPrefix: string;
 }
 
 /** DEFAULTS holds the default of every Config key (reasons on the Config fields). */
@@ -155,4 +165,9 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   recordMaxDisk: '',
   recordSegmentSeconds: 60,
   recordStreams: '',
+  onMotion: '',
+  onMotionTimeoutMs: 5000,
+  mqtt: '',
+  mqttTopic: 'camwire',
+  mqttDiscoveryPrefix: 'homeassistant',
 });

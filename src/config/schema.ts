@@ -75,6 +75,11 @@ export const SCHEMA: Readonly<Record<keyof Config, KeyRule>> = {
   recordMaxDisk: text('--max-disk'),
   recordSegmentSeconds: positive('--segment'),
   recordStreams: text('--record-streams'),
+  onMotion: text('--on-motion'),
+  onMotionTimeoutMs: positive(),
+  mqtt: text('--mqtt'),
+  mqttTopic: text(),
+  mqttDiscoveryPrefix: text(),
 };
 
 /** CONFIG_KEYS lists every Config key. */

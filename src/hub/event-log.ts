@@ -9,6 +9,9 @@
  * attachClip(id, url) once it is on disk; until then `clip.url` is null.
  */
 import { TypedEmitter } from '../util/events.js';
+import type { EventPhase, StreamEvent } from './event.js';
+
+export type { ClipSpan, EventPhase, StreamEvent } from './event.js';
 
 /** MAX_EVENTS: 10 000 events (~2 MB of JSON) is days of a busy camera; older ones are forgotten first. */
 export const MAX_EVENTS = 10_000;
@@ -16,36 +19,6 @@ export const MAX_EVENTS = 10_000;
 export const MAX_SNAPSHOTS = 200;
 /** MAX_LIST: one /api/events answer holds at most 1000 events; ask again with an earlier `until`. */
 export const MAX_LIST = 1000;
-
-/** ClipSpan is the recording that shows an event: [fromMs, toMs], and where to fetch it once recorded. */
-export interface ClipSpan {
-  fromMs: number;
-  toMs: number;
-  /** url: where the clip can be fetched, set by the recorder (attachClip); null until then. */
-  url: string | null;
-}
-
-/** StreamEvent is one event, as JSON consumers see it (docs/events.md). */
-export interface StreamEvent {
-  /** id: unique within the hub's life, e.g. "door-1764380000123-1". */
-  id: string;
-  type: 'motion';
-  stream: string;
-  /** startMs: wall-clock ms of the first picture with motion (from the frame's capture time). */
-  startMs: number;
-  /** endMs: the last picture with motion, or null while the event goes on. */
-  endMs: number | null;
-  /** peakScore: the highest share (0–1) of a zone's pixels that changed. */
-  peakScore: number;
-  /** zone: the zone of the peak ("all" when the stream has no zones). */
-  zone: string;
-  /** snapshot: path of the JPEG of the peak (GET it from the hub's HTTP port), or null. */
-  snapshot: string | null;
-  clip: ClipSpan;
-}
-
-/** EventPhase says why an event is being announced. */
-export type EventPhase = 'start' | 'update' | 'end' | 'clip';
 
 /** EventFilter selects events by stream and overlap with a time span (ms). */
 export interface EventFilter {

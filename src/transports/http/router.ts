@@ -7,6 +7,7 @@
  *   GET /app.js, /app.css, …       viewer files           GET /streams/NAME.jpg     snapshot
  *   GET /api/streams               stream list (JSON)     GET /metrics              Prometheus
  *   GET /healthz                   liveness               GET /ws (Upgrade)         viewer socket
+ *   GET /api/events                events (JSON)          GET /api/events/ID.jpg    event snapshot
  * ```
  *
  * NAME may contain `/` (grouping), so `/streams/site/cam1.jpg` is stream `site/cam1`. A target
@@ -16,6 +17,7 @@
 import { isValidStreamName } from '../../frame/frame.js';
 import { createError } from '../../util/errors.js';
 import { matchRecordings, type RecordingsRoute } from './recordings.js';
+import { EVENT_ID } from './events.js';
 
 /** MAX_URL_BYTES: camwire's longest real target is ~100 bytes; 2 KiB leaves room for a token. */
 export const MAX_URL_BYTES = 2048;
@@ -29,7 +31,9 @@ export type Route =
   | { kind: 'metrics' }
   | { kind: 'healthz' }
   | { kind: 'ws' }
-  | { kind: 'recordings'; rec: RecordingsRoute };
+  | { kind: 'recordings'; rec: RecordingsRoute }
+  | { kind: 'events' }
+  | { kind: 'eventSnapshot'; id: string };
 
 /** RouteKind names a Route's kind. */
 export type RouteKind = Route['kind'];
@@ -50,6 +54,7 @@ const FIXED: Record<string, Route> = {
   '/metrics': { kind: 'metrics' },
   '/healthz': { kind: 'healthz' },
   '/ws': { kind: 'ws' },
+  '/api/events': { kind: 'events' },
 };
 
 /**
@@ -86,6 +91,11 @@ function match(path: string): Route | undefined {
   if (m) {
     if (!isValidStreamName(m[1])) throw createError('CAMWIRE_ERR_BAD_STREAM_NAME', `bad stream name "${m[1].slice(0, 80)}"`);
     return m[2] === 'mjpeg' ? { kind: 'mjpeg', stream: m[1] } : { kind: 'snapshot', stream: m[1] };
+  }
+  const ev = /^\/api\/events\/(.+)\.jpg$/.exec(path);
+  if (ev) {
+    if (!EVENT_ID.test(ev[1])) throw bad('bad event id');
+    return { kind: 'eventSnapshot', id: ev[1] };
   }
   const file = path.slice(1);
   return STATIC_FILE.test(file) ? { kind: 'static', file } : undefined;

@@ -30,6 +30,8 @@ import { BASE_HEADERS, sendError, sendJson, statusOf } from './reply.js';
 import { parseTarget, PUBLIC_ROUTES, type Target } from './router.js';
 import { serveSnapshot } from './snapshot.js';
 import { serveRecordings } from './recordings.js';
+import { serveEvents, serveEventSnapshot } from './events.js';
+import type { EventLog } from '../../hub/event-log.js';
 import { StaticFiles } from './static.js';
 
 const log = createLogger('http');
@@ -54,6 +56,8 @@ export type HttpServerOptions = Pick<Config, 'token' | 'writeStallMs'> & Partial
   upgrade?: UpgradeHandler;
   /** connections reports other transports' open connections for /metrics. */
   connections?: () => Connections;
+  /** events answers /api/events (motion events; api/events.ts). */
+  events?: EventLog;
   /** headersTimeoutMs overrides preAuthTimeoutMs for the request headers (tests). */
   headersTimeoutMs?: number;
 };
@@ -195,6 +199,10 @@ export class HttpServer {
       }
       case 'healthz':
         return sendJson(res, 200, { status: 'ok', streams: this.hub.names().length, uptimeSeconds: Math.round(process.uptime()) });
+      case 'events':
+        return serveEvents(this.opts.events, query, res);
+      case 'eventSnapshot':
+        return serveEventSnapshot(this.opts.events, route.id, res);
       case 'ws':
         throw createError('CAMWIRE_ERR_BAD_REQUEST', '/ws is the viewer WebSocket: connect with a WebSocket client');
       case 'recordings':

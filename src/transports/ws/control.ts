@@ -5,6 +5,8 @@
  *   {"type":"hello","version":1,"maxSubscriptions":64,"tcpPort":8089}   once, first (tcpPort: where senders publish)
  *   {"type":"streams","streams":[StreamInfo…]}                   on every change (coalesced) and each second
  *   {"type":"error","code":"CAMWIRE_ERR_…","message":"…"}        just before the server closes the socket
+ *   {"type":"event","phase":"start","event":{StreamEvent}}        a motion event started, peaked ("update"),
+ *                                                                 ended ("end") or got its clip ("clip")
  * Browser → server:
  *   {"type":"subscribe","streams":["lab","yard/cam1"],"ack":true}   the full set wanted now (replaces the last)
  *   {"type":"ack","stream":"lab"}                                   one frame of "lab" consumed (drawn or skipped)
@@ -20,6 +22,7 @@
  */
 import { isValidStreamName, type Codec } from '../../frame/frame.js';
 import { createError } from '../../util/errors.js';
+import type { EventPhase, StreamEvent } from '../../hub/event.js';
 
 /** WS_PROTOCOL_VERSION is announced in hello; a browser that does not know it reloads. */
 export const WS_PROTOCOL_VERSION = 1;
@@ -56,7 +59,8 @@ export interface StreamInfo {
 export type ServerMessage =
   | { type: 'hello'; version: number; maxSubscriptions: number; tcpPort?: number }
   | { type: 'streams'; streams: StreamInfo[] }
-  | { type: 'error'; code: string; message: string };
+  | { type: 'error'; code: string; message: string }
+  | { type: 'event'; phase: EventPhase; event: StreamEvent };
 
 /** ClientMessage is any JSON message a browser may send. */
 export type ClientMessage = { type: 'subscribe'; streams: string[]; ack: boolean } | { type: 'ack'; stream: string };

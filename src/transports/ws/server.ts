@@ -13,6 +13,7 @@ import { createLogger } from '../../util/logger.js';
 import { MAX_CONTROL_MESSAGE_BYTES, MAX_SUBSCRIPTIONS, WS_PROTOCOL_VERSION, type StreamInfo } from './control.js';
 import { encodeFrameMessage } from './frame-message.js';
 import { Session } from './session.js';
+import type { EventLog, EventPhase, StreamEvent } from '../../hub/event-log.js';
 
 const log = createLogger('ws');
 
@@ -21,8 +22,8 @@ export const STREAM_LIST_INTERVAL_MS = 1000;
 /** STREAM_LIST_COALESCE_MS: a burst of hub changes (16 publishers starting) becomes one update. */
 const STREAM_LIST_COALESCE_MS = 100;
 
-/** WsServerOptions: keepalive and stall timers (reasons in config/defaults); tcpPort for the page's hints. */
-export type WsServerOptions = Pick<Config, 'keepaliveMs' | 'timeoutMs' | 'writeStallMs'> & { tcpPort?: number };
+/** WsServerOptions: keepalive and stall timers (reasons in config/defaults); tcpPort for the page's hints; events to announce live. */
+export type WsServerOptions = Pick<Config, 'keepaliveMs' | 'timeoutMs' | 'writeStallMs'> & { tcpPort?: number; events?: EventLog };
 
 /** WsServer serves the viewer WebSocket protocol for a Hub; see the file comment. */
 export class WsServer {
@@ -37,12 +38,19 @@ export class WsServer {
   private readonly onHubChange = () => {
     this.coalesce ??= setTimeout(() => this.update(), STREAM_LIST_COALESCE_MS);
   };
+  /** Every page hears every event as it happens (one serialisation shared by all). */
+  private readonly onEvent = (event: StreamEvent, phase: EventPhase) => {
+    if (this.sessions.size === 0) return;
+    const text = JSON.stringify({ type: 'event', phase, event });
+    for (const s of this.sessions) s.sendText(text);
+  };
 
   constructor(
     private readonly hub: Hub,
     private readonly opts: WsServerOptions,
   ) {
     hub.on('stream', this.onHubChange);
+    opts.events?.on('event', this.onEvent);
     this.timer = setInterval(() => this.tick(), STREAM_LIST_INTERVAL_MS);
     this.timer.unref();
   }
@@ -93,6 +101,7 @@ export class WsServer {
     if (this.closed) return;
     this.closed = true;
     this.hub.off('stream', this.onHubChange);
+    this.opts.events?.off('event', this.onEvent);
     clearInterval(this.timer);
     clearTimeout(this.coalesce);
     for (const s of [...this.sessions]) s.terminate();
