@@ -17,6 +17,7 @@ const SECTIONS: (() => Promise<Section>)[] = [
   async () => (await import('./seeds.js')).section,
   async () => (await import('./seeds.js')).fuzzSection,
   async () => (await import('./record.js')).section,
+  async () => (await import('./motion.js')).section,
 ];
 
 const only = process.argv.slice(2);
