@@ -6,10 +6,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/** ROOT is the repository: the nearest folder above this file holding package.json (dist/ or not). */
+const ROOT = (function find(dir: string): string {
+  return existsSync(join(dir, 'package.json')) ? dir : find(dirname(dir));
+})(dirname(fileURLToPath(import.meta.url)));
 const doc = readFileSync(join(ROOT, 'docs/architecture.md'), 'utf8');
 
 /** sourceFiles lists src/ recursively as repo-relative paths ('src/hub/hub.ts'). */
