@@ -113,6 +113,8 @@ export interface Config {
   mqttTopic: string;
   /** mqttDiscoveryPrefix: Home Assistant's discovery prefix (its default); '' = publish no discovery config. */
   mqttDiscoveryPrefix: string;
+  /** udpMaxFecPercent: the most parity a UDP receiver accepts (percent of data fragments); 50 % repairs far beyond a LAN's loss, while more lets a sender make receivers spend CPU on repairs. */
+  udpMaxFecPercent: number;
 }
 
 /** DEFAULTS holds the default of every Config key (reasons on the Config fields). */
@@ -170,4 +172,5 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   mqtt: '',
   mqttTopic: 'camwire',
   mqttDiscoveryPrefix: 'homeassistant',
+  udpMaxFecPercent: 50,
 });

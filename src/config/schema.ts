@@ -80,6 +80,7 @@ export const SCHEMA: Readonly<Record<keyof Config, KeyRule>> = {
   mqtt: text('--mqtt'),
   mqttTopic: text(),
   mqttDiscoveryPrefix: text(),
+  udpMaxFecPercent: { type: 'int', min: 0, max: 100, what: 'the most parity a UDP receiver accepts, in percent' },
 };
 
 /** CONFIG_KEYS lists every Config key. */
@@ -158,6 +159,12 @@ export const CROSS_RULES: readonly CrossRule[] = [
       c.reservedConnections! >= c.maxConnections!
         ? `reservedConnections (${c.reservedConnections}) must be less than maxConnections (${c.maxConnections}), or no peer could connect to authenticate`
         : undefined,
+  },
+  {
+    // Receivers refuse parity beyond udpMaxFecPercent (the FEC CPU bomb); a sender must stay within it.
+    keys: ['udpFecPercent', 'udpMaxFecPercent'],
+    check: (c) =>
+      c.udpFecPercent! > c.udpMaxFecPercent! ? `udpFecPercent (${c.udpFecPercent}) must not exceed udpMaxFecPercent (${c.udpMaxFecPercent}): receivers refuse more parity than that` : undefined,
   },
   {
     // The backoff starts at the initial delay and doubles up to the cap; a cap below it is a typo.

@@ -38,6 +38,7 @@ export const ERROR_CODES = {
   CAMWIRE_ERR_SHORT_DATAGRAM: { kind: 'protocol', text: 'a UDP datagram shorter than its header or its declared payload' },
   CAMWIRE_ERR_BAD_FRAGMENT: { kind: 'protocol', text: 'a UDP fragment whose index, counts and lengths do not fit together' },
   CAMWIRE_ERR_UNKNOWN_PEER: { kind: 'protocol', text: 'a UDP datagram from an address or stream id this socket does not serve' },
+  CAMWIRE_ERR_CPU_SHARE: { kind: 'limit', text: 'a peer made camwire spend more CPU than its share' },
   CAMWIRE_ERR_TOO_MANY_PEERS: { kind: 'limit', text: 'the UDP hub already serves as many peers as it allows' },
   CAMWIRE_ERR_TOO_MANY_CONNECTIONS: { kind: 'limit', text: 'a connection refused by a connection limit (total, per address, or the reserve kept for authenticated peers)' },
   CAMWIRE_ERR_RATE_LIMITED: { kind: 'limit', text: 'an address opened connections, or a viewer socket sent control messages, faster than its rate limit' },

@@ -6,6 +6,11 @@
  * fragment that disagrees is refused, so fragments of two different frames can never be mixed.
  * Per parity group it counts missing data and received parity, so "can the frame be completed
  * now?" costs O(1) per datagram, whatever the loss pattern.
+ *
+ * Nothing is sized from the header: a header may declare 65 535 fragments in 65 535 groups, and
+ * one forged datagram must not make the receiver allocate for all of them. Fragments, per-group
+ * counts and NACK bookkeeping live in maps that grow with what actually arrived, and `cost`
+ * (payload plus a fixed charge per entry) is what the reassembler counts against its byte budget.
  */
 import { crc32 } from '../../util/crc32.js';
 import { FecLayout, recoverData } from './fec.js';
@@ -16,14 +21,33 @@ export function serialDiff(a: number, b: number): number {
   return (a - b) | 0;
 }
 
+/** FRAME_OVERHEAD_BYTES: what an assembly costs before any fragment (object, header, maps), charged to the budget. */
+export const FRAME_OVERHEAD_BYTES = 1024;
+/** ENTRY_OVERHEAD_BYTES: what one map entry (a fragment, a group's counts, a NACK record) costs beyond its payload. */
+export const ENTRY_OVERHEAD_BYTES = 96;
+
+/** MAX_NACK_SCAN: wanted() looks at 4096 indices per call (a 5.7 MB frame at 1404-byte fragments). */
+export const MAX_NACK_SCAN = 4096;
+
 /** AddResult says what became of a fragment offered to an assembly. */
 export type AddResult = 'added' | 'duplicate' | 'conflict';
+
+/** GroupCount: data fragments received and parity fragments received in one parity group. */
+interface GroupCount {
+  data: number;
+  parity: number;
+}
+
+/** NackRecord: when a data fragment was last asked for again, and how often (Karn's rule needs the count). */
+interface NackRecord {
+  at: number;
+  count: number;
+}
 
 /** FrameAssembly collects one frame's fragments; see the file comment. */
 export class FrameAssembly {
   readonly header: FragmentHeader;
   readonly layout: FecLayout;
-  readonly fragments: (Buffer | undefined)[];
   /** bytes: payload bytes held. */
   bytes = 0;
   /** retransmits: fragments that arrived as answers to NACKs. */
@@ -32,14 +56,16 @@ export class FrameAssembly {
   lastAt: number;
   /** highestIndex: the highest fragment index seen (the sender sends in index order). */
   highestIndex = -1;
-  /** nackedAt[i]: when data fragment i was last asked for again (-Infinity = never). */
-  readonly nackedAt: Float64Array;
-  /** nackCount[i]: how often data fragment i was asked for (for round-trip samples, Karn's rule). */
-  readonly nackCount: Uint8Array;
   /** nackCheckedAt: when the reassembler last looked for fragments to ask for (ms). */
   nackCheckedAt = -Infinity;
-  private readonly dataMissing: Int32Array;
-  private readonly parityHave: Int32Array;
+  /** charged: what the reassembler has counted for this assembly against its budgets (bytes). */
+  charged = 0;
+  private readonly fragments = new Map<number, Buffer>();
+  private readonly groups = new Map<number, GroupCount>();
+  private readonly nacked = new Map<number, NackRecord>();
+  /** scanAt: where the next wanted() call starts looking. */
+  private scanAt = 0;
+  /** deficient: groups whose missing data exceeds their parity (all of them before anything arrives). */
   private deficient: number;
 
   constructor(
@@ -49,14 +75,12 @@ export class FrameAssembly {
     this.header = first;
     this.lastAt = firstAt;
     this.layout = new FecLayout(first.dataCount, first.parityCount, Math.max(1, first.groups));
-    this.fragments = new Array(first.dataCount + first.parityCount).fill(undefined);
-    this.nackedAt = new Float64Array(first.dataCount).fill(-Infinity);
-    this.nackCount = new Uint8Array(first.dataCount);
-    const G = this.layout.groups;
-    this.dataMissing = new Int32Array(G);
-    this.parityHave = new Int32Array(G);
-    for (let g = 0; g < G; g++) this.dataMissing[g] = this.layout.dataIn(g);
-    this.deficient = G;
+    this.deficient = this.layout.groups;
+  }
+
+  /** cost is what this assembly holds in bytes, bookkeeping included (see the file comment). */
+  get cost(): number {
+    return FRAME_OVERHEAD_BYTES + this.bytes + ENTRY_OVERHEAD_BYTES * (this.fragments.size + this.groups.size + this.nacked.size);
   }
 
   /** complete tells whether every data fragment is here or can be rebuilt from parity. */
@@ -64,42 +88,92 @@ export class FrameAssembly {
     return this.deficient === 0;
   }
 
+  /** total is the number of fragments the frame has, data and parity. */
+  get total(): number {
+    return this.header.dataCount + this.header.parityCount;
+  }
+
   /** add stores a fragment of this frame (same frame number) unless it is a copy or contradicts the frame. */
   add(f: Fragment, now: number): AddResult {
     const h = f.header;
     if (!sameFrame(this.header, h)) return 'conflict';
-    if (this.fragments[h.index]) return 'duplicate';
-    this.fragments[h.index] = f.payload;
+    if (this.fragments.has(h.index)) return 'duplicate';
+    this.fragments.set(h.index, f.payload);
     this.bytes += f.payload.length;
     this.lastAt = now;
     if (h.index > this.highestIndex) this.highestIndex = h.index;
     if (h.retransmit) this.retransmits++;
     const g = this.layout.groupOf(h.index);
-    const wasDeficient = this.dataMissing[g] > this.parityHave[g];
-    if (h.index < h.dataCount) this.dataMissing[g]--;
-    else this.parityHave[g]++;
-    if (wasDeficient && this.dataMissing[g] <= this.parityHave[g]) this.deficient--;
+    let c = this.groups.get(g);
+    if (!c) this.groups.set(g, (c = { data: 0, parity: 0 }));
+    const wasDeficient = this.missingIn(g, c) > c.parity;
+    if (h.index < h.dataCount) c.data++;
+    else c.parity++;
+    if (wasDeficient && this.missingIn(g, c) <= c.parity) this.deficient--;
     return 'added';
   }
 
   /** sentAll tells whether the sender's last datagram of the frame arrived. */
   get sentAll(): boolean {
-    return this.highestIndex === this.fragments.length - 1;
+    return this.highestIndex === this.total - 1;
   }
 
   /**
-   * wanted lists the data fragments to ask for again: every missing one in a group that parity
-   * alone cannot repair (asking for all of them, not the bare minimum, saves a round trip when
-   * a retransmission is lost too).
+   * wanted lists up to `limit` data fragments to ask for again that `due` accepts: every missing
+   * one in a group that parity alone cannot repair (asking for all of them, not the bare minimum,
+   * saves a round trip when a retransmission is lost too). One call looks at no more than
+   * MAX_NACK_SCAN indices, continuing where the last call stopped, so a header declaring 65 535
+   * fragments costs no more per call than a real frame.
    */
-  wanted(): number[] {
+  wanted(limit: number, due: (index: number) => boolean = () => true): number[] {
     const out: number[] = [];
     const { dataCount } = this.header;
-    for (let i = 0; i < dataCount; i++) {
+    const steps = Math.min(dataCount, MAX_NACK_SCAN);
+    for (let n = 0; n < steps && out.length < limit; n++) {
+      const i = this.scanAt;
+      this.scanAt = (i + 1) % dataCount;
+      if (this.fragments.has(i)) continue;
       const g = this.layout.groupOf(i);
-      if (!this.fragments[i] && this.dataMissing[g] > this.parityHave[g]) out.push(i);
+      const c = this.groups.get(g);
+      if ((!c || this.missingIn(g, c) > c.parity) && due(i)) out.push(i);
     }
-    return out;
+    return out.sort((a, b) => a - b);
+  }
+
+  /** nackedAt is when data fragment i was last asked for again (-Infinity = never). */
+  nackedAt(i: number): number {
+    return this.nacked.get(i)?.at ?? -Infinity;
+  }
+
+  /** nackCount is how often data fragment i was asked for. */
+  nackCount(i: number): number {
+    return this.nacked.get(i)?.count ?? 0;
+  }
+
+  /** noteNacked records that data fragment i is being asked for again now. */
+  noteNacked(i: number, now: number): void {
+    const r = this.nacked.get(i);
+    if (r) {
+      r.at = now;
+      r.count = Math.min(255, r.count + 1);
+    } else this.nacked.set(i, { at: now, count: 1 });
+  }
+
+  /**
+   * repairWork estimates the GF(2^8) multiply-adds (in bytes) that rebuilding the lost data
+   * would take: per group with losses, (lost + surviving data) × lost × padded bytes. It is the
+   * cheap check done before any repair (reassembler.ts charges it to the sender's CPU share).
+   */
+  repairWork(): number {
+    const { dataCount } = this.header;
+    let work = 0;
+    for (let g = 0; g < this.layout.groups && g < dataCount; g++) {
+      const c = this.groups.get(g);
+      const k = this.layout.dataIn(g);
+      const lost = k - (c?.data ?? 0);
+      if (lost > 0) work += (k + lost) * lost;
+    }
+    return work * paddedBytes(this.header);
   }
 
   /**
@@ -109,13 +183,20 @@ export class FrameAssembly {
   assemble(): { payload: Buffer; recovered: number } | undefined {
     if (!this.complete) throw new Error('assemble() on an incomplete frame');
     const h = this.header;
-    const frags: (Uint8Array | undefined)[] = this.fragments;
-    const recovered = this.dataMissing.some((n) => n > 0) ? recoverData(frags, this.layout, paddedBytes(h)) : 0;
+    const frags: (Uint8Array | undefined)[] = new Array(this.total);
+    for (const [i, b] of this.fragments) frags[i] = b;
+    let missing = false;
+    for (let i = 0; i < h.dataCount && !missing; i++) missing = frags[i] === undefined;
+    const recovered = missing ? recoverData(frags, this.layout, paddedBytes(h)) : 0;
     if (recovered < 0) throw new Error('assemble(): parity could not repair a complete frame (cannot happen)');
     const data = frags.slice(0, h.dataCount) as Buffer[];
     // The last data fragment may have come back padded; the total length trims it.
     const payload = data.length === 1 && data[0].length === h.frameBytes ? data[0] : Buffer.concat(data, h.frameBytes);
     return frameChecksum(h, crc32(payload)) === h.frameCrc ? { payload, recovered } : undefined;
+  }
+
+  private missingIn(g: number, c: GroupCount): number {
+    return this.layout.dataIn(g) - c.data;
   }
 }
 

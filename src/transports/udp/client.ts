@@ -10,11 +10,11 @@ import type { Reader } from '../../hub/reader.js';
 import { createError, ERROR_CODES, type CamwireError, type ErrorCode } from '../../util/errors.js';
 import { TypedEmitter } from '../../util/events.js';
 import { createLogger } from '../../util/logger.js';
-import { encodeBye, encodeHello, type Datagram, type UdpRole, type Welcome } from './control.js';
+import { encodeBye, encodeHello, encodeReport, type Datagram, type UdpRole, type Welcome } from './control.js';
 import { UdpEndpoint } from './endpoint.js';
 import { FrameReceiver, type FrameDelivery } from './frame-receiver.js';
 import { FrameSender, randomStreamId, sendStream } from './frame-sender.js';
-import type { UdpOptions } from './options.js';
+import { receiverOptions, type UdpOptions } from './options.js';
 import { resolveHost } from './socket.js';
 
 const log = createLogger('udp');
@@ -130,6 +130,9 @@ export class UdpHubClient extends TypedEmitter<{ state: (s: UdpClientState, deta
       }
     }
     this.hello();
+    // A viewer proves it receives what the hub sends, or the hub stops sending (server.ts).
+    const progress = this.receiver?.progress();
+    if (progress && this.cookie && this.welcome) this.sendToHub(encodeReport({ streamId: this.welcome.streamId, cookie: this.cookie, ...progress }));
   }
 
   private heard(): void {
@@ -180,14 +183,15 @@ export class UdpHubClient extends TypedEmitter<{ state: (s: UdpClientState, deta
       this.receiver?.close();
       const nack = this.opts.nack ? (b: Buffer) => this.sendToHub(b) : undefined;
       const sink = this.deliver();
-      this.receiver = new FrameReceiver(w.streamId, { frame: (f) => sink.frame(f), nack }, { deadlineMs: this.opts.deadlineMs, maxBufferedBytes: 2 * this.opts.maxFrameBytes });
+      this.receiver = new FrameReceiver(w.streamId, { frame: (f) => sink.frame(f), nack }, receiverOptions(this.opts));
     }
     log.info(`connected to ${this.url.text} (${this.role === 'publish' ? 'publishing' : 'viewing'} "${w.stream}" over UDP)`);
     this.emit('state', 'connected', w.stream);
   }
 
   private refused(code: string, message: string): void {
-    const known = (code in ERROR_CODES ? code : 'CAMWIRE_ERR_REMOTE') as ErrorCode;
+    // Own keys only: a code such as "constructor" must not reach the registry's prototype.
+    const known = (Object.hasOwn(ERROR_CODES, code) ? code : 'CAMWIRE_ERR_REMOTE') as ErrorCode;
     const err = createError(known, `${this.url.text}: ${message}`);
     if (FATAL.has(known)) {
       this.emit('state', 'failed', err.message);

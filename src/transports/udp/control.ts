@@ -17,6 +17,15 @@
  * | prefix | stream id     |
  * +--------+---------------+
  * ```
+ * REPORT (viewer → hub, every refresh: "I receive this stream"): the newest frame number the
+ * viewer saw in DATA (the hub starts each viewer's numbers at random, so only a real receiver
+ * knows it), how many frames it completed, and the cookie (16 bytes) proving its address:
+ * ```
+ *  0        4               8               12              16                              32
+ * +--------+---------------+---------------+---------------+-------------------------------+
+ * | prefix | stream id     | newest frame  | frames        | cookie (16 bytes)             |
+ * +--------+---------------+---------------+---------------+-------------------------------+
+ * ```
  * HELLO, CHALLENGE, WELCOME and ERROR: the prefix, then a UTF-8 JSON object of at most
  * MAX_CONTROL_BYTES (docs/protocol.md lists the fields).
  */
@@ -30,6 +39,10 @@ export const MAX_NACK_INDICES = 256;
 export const NACK_HEADER_BYTES = 14;
 /** END_BYTES is the size of an END or BYE datagram. */
 export const END_BYTES = 8;
+/** REPORT_BYTES is the size of a REPORT datagram. */
+export const REPORT_BYTES = 32;
+/** COOKIE_BYTES: a cookie is 16 bytes (base64url in the JSON messages). */
+export const COOKIE_BYTES = 16;
 
 /** Role says what a hub peer wants: to publish a stream or to view one. */
 export type UdpRole = 'publish' | 'view';
@@ -63,6 +76,15 @@ export interface Nack {
   indices: number[];
 }
 
+/** Report is a viewer's proof that it receives its stream (see the file comment). */
+export interface Report {
+  streamId: number;
+  newestFrameNo: number;
+  frames: number;
+  /** cookie: base64url, as CHALLENGE gave it. */
+  cookie: string;
+}
+
 /** WireError is the body of an ERROR datagram. */
 export interface WireError {
   code: string;
@@ -78,7 +100,8 @@ export type Datagram =
   | { type: 'welcome'; welcome: Welcome }
   | { type: 'error'; error: WireError }
   | { type: 'end'; streamId: number }
-  | { type: 'bye'; streamId: number };
+  | { type: 'bye'; streamId: number }
+  | { type: 'report'; report: Report };
 
 function json(type: number, body: object): Buffer {
   const text = Buffer.from(JSON.stringify(body), 'utf8');
@@ -107,6 +130,17 @@ function streamIdOnly(type: number, streamId: number): Buffer {
   const b = Buffer.allocUnsafe(END_BYTES);
   writePrefix(b, type);
   b.writeUInt32BE(streamId >>> 0, 4);
+  return b;
+}
+
+/** encodeReport encodes a REPORT; the cookie must be a 16-byte base64url string. */
+export function encodeReport(r: Report): Buffer {
+  const b = Buffer.alloc(REPORT_BYTES);
+  writePrefix(b, DatagramType.REPORT);
+  b.writeUInt32BE(r.streamId >>> 0, 4);
+  b.writeUInt32BE(r.newestFrameNo >>> 0, 8);
+  b.writeUInt32BE(r.frames >>> 0, 12);
+  Buffer.from(r.cookie, 'base64url').copy(b, 16, 0, COOKIE_BYTES);
   return b;
 }
 
@@ -139,6 +173,9 @@ export function decodeDatagram(b: Buffer, maxFrameBytes: number): Datagram | Rej
       if (b.length !== END_BYTES) return reject('CAMWIRE_ERR_MALFORMED_MESSAGE', `${name.toUpperCase()} of ${b.length} bytes (must be ${END_BYTES})`);
       return { type: name, streamId: b.readUInt32BE(4) };
     }
+    case DatagramType.REPORT:
+      if (b.length !== REPORT_BYTES) return reject('CAMWIRE_ERR_MALFORMED_MESSAGE', `REPORT of ${b.length} bytes (must be ${REPORT_BYTES})`);
+      return { type: 'report', report: { streamId: b.readUInt32BE(4), newestFrameNo: b.readUInt32BE(8), frames: b.readUInt32BE(12), cookie: b.toString('base64url', 16, 32) } };
     case DatagramType.HELLO:
     case DatagramType.CHALLENGE:
     case DatagramType.WELCOME:

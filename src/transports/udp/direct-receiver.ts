@@ -14,7 +14,7 @@ import { createLogger } from '../../util/logger.js';
 import type { Datagram } from './control.js';
 import { peerKey, UdpEndpoint } from './endpoint.js';
 import { FrameReceiver, type FrameDelivery } from './frame-receiver.js';
-import type { UdpOptions } from './options.js';
+import { receiverOptions, type UdpOptions } from './options.js';
 import type { ReassemblerStats } from './reassembler.js';
 import { resolveHost } from './socket.js';
 
@@ -131,7 +131,7 @@ export class UdpDirectReceiver {
   private follow(from: RemoteInfo, streamId: number): void {
     this.source?.receiver.close();
     const nack = this.multicast || !this.opts.nack ? undefined : (b: Buffer) => this.endpoint.send(b, from.port, from.address);
-    const receiver = new FrameReceiver(streamId, { frame: (f) => this.sink.frame(f), nack }, { deadlineMs: this.opts.deadlineMs, maxBufferedBytes: 2 * this.opts.maxFrameBytes });
+    const receiver = new FrameReceiver(streamId, { frame: (f) => this.sink.frame(f), nack }, receiverOptions(this.opts));
     log.info(`${this.endpoint.label}: receiving from ${peerKey(from)}${this.multicast ? ' (multicast)' : ''}`);
     this.source = { address: from.address, port: from.port, streamId, lastAt: 0, receiver };
   }

@@ -17,17 +17,27 @@ export interface FrameDelivery {
   end(): void;
 }
 
-/** FrameReceiverHandlers: where frames go and how NACKs reach the sender (absent: no NACKs). */
+/** FrameReceiverHandlers: where frames go, how NACKs reach the sender (absent: no NACKs), who hears of a sender over its CPU share. */
 export interface FrameReceiverHandlers {
   frame(frame: Omit<Frame, 'stream'>): void;
   nack?: (datagram: Buffer) => void;
+  /** overloaded: this sender cost more than CPU_SHARE_MS of processing in one CPU_WINDOW_MS (called once). */
+  overloaded?: (cpuMs: number) => void;
 }
+
+/** CPU_WINDOW_MS: processing time is added up per second … */
+export const CPU_WINDOW_MS = 1000;
+/** CPU_SHARE_MS: … and one sender may take 250 ms of it (a quarter of a core; a 720p30 stream needs a few ms). */
+export const CPU_SHARE_MS = 250;
 
 /** FrameReceiver turns one stream's fragments into frames; see the file comment. */
 export class FrameReceiver {
   private readonly reassembler: Reassembler;
   private timer: NodeJS.Timeout | undefined;
   private readonly tickMs: number;
+  private windowStart = performance.now();
+  private cpuMs = 0;
+  private overloaded = false;
 
   constructor(
     readonly streamId: number,
@@ -41,13 +51,27 @@ export class FrameReceiver {
 
   /** onFragment feeds one fragment of this stream. */
   onFragment(fragment: Fragment): void {
+    const t0 = process.cpuUsage();
     this.handle(this.reassembler.processInput({ fragment, now: performance.now() }));
+    this.account(t0);
+  }
+
+  private tick(): void {
+    const t0 = process.cpuUsage();
+    this.handle(this.reassembler.processInput({ tick: true, now: performance.now() }));
+    this.account(t0);
   }
 
   /** close stops the clock; frames in flight are dropped. Idempotent. */
   close(): void {
     clearInterval(this.timer);
     this.timer = undefined;
+  }
+
+  /** progress is what a REPORT says: the newest frame number completed and how many frames were (undefined before the first). */
+  progress(): { newestFrameNo: number; frames: number } | undefined {
+    const n = this.reassembler.newestDelivered;
+    return n === undefined ? undefined : { newestFrameNo: n, frames: this.reassembler.toJSON().frames };
   }
 
   /** lostFrames is the number of frames given up. */
@@ -66,13 +90,32 @@ export class FrameReceiver {
     return this.reassembler.toJSON();
   }
 
+  /**
+   * account adds the CPU time since t0 to this sender's use and reports a sender over its share.
+   * CPU time, not wall-clock time: on a busy machine the process waits for a core, and that wait
+   * must not count against the sender.
+   */
+  private account(t0: NodeJS.CpuUsage): void {
+    const now = performance.now();
+    if (now - this.windowStart >= CPU_WINDOW_MS) {
+      this.windowStart = now;
+      this.cpuMs = 0;
+    }
+    const used = process.cpuUsage(t0);
+    this.cpuMs += (used.user + used.system) / 1000;
+    if (this.cpuMs > CPU_SHARE_MS && !this.overloaded) {
+      this.overloaded = true;
+      this.handlers.overloaded?.(this.cpuMs);
+    }
+  }
+
   private handle(outs: ReassemblerOutput[]): void {
     for (const o of outs) {
       if (o.type === 'frame') this.handlers.frame(o.frame);
       else this.handlers.nack?.(encodeNack(o.nack));
     }
     const busy = this.reassembler.inFlight > 0;
-    if (busy && !this.timer) this.timer = setInterval(() => this.handle(this.reassembler.processInput({ tick: true, now: performance.now() })), this.tickMs);
+    if (busy && !this.timer) this.timer = setInterval(() => this.tick(), this.tickMs);
     else if (!busy && this.timer) this.close();
   }
 }

@@ -31,6 +31,15 @@ export interface FrameSenderOptions extends PacketizerOptions {
 export const RETRANSMIT_CACHE_FRAMES = 8;
 /** MAX_RETRANSMITS: each datagram is sent again at most 5 times, so NACKs cannot multiply traffic without bound. */
 export const MAX_RETRANSMITS = 5;
+/**
+ * RETRANSMIT_SHARE: retransmissions may add at most half of what was sent the first time (a
+ * token bucket filled by first sends, RETRANSMIT_BURST_BYTES deep): real loss on a LAN needs a
+ * few percent, while a receiver NACKing everything could otherwise pull several times the
+ * stream rate (MAX_RETRANSMITS per datagram of every cached frame).
+ */
+export const RETRANSMIT_SHARE = 0.5;
+/** RETRANSMIT_BURST_BYTES: up to 1 MiB of retransmissions may be saved up for a burst of loss. */
+export const RETRANSMIT_BURST_BYTES = 1024 * 1024;
 /** PACE_TICK_MS: the wait between bursts; timers are not finer than ~1 ms. */
 export const PACE_TICK_MS = 1;
 
@@ -72,6 +81,8 @@ export interface FrameSenderStats {
   nacks: number;
   retransmitted: number;
   nackIgnored: number;
+  /** retransmitRefused: datagrams asked for again beyond the RETRANSMIT_SHARE allowance. */
+  retransmitRefused: number;
 }
 
 interface Sent {
@@ -83,7 +94,10 @@ interface Sent {
 
 /** FrameSender paces frames out and repairs losses on request; see the file comment. */
 export class FrameSender implements FrameSink {
-  private frameNo = 0;
+  /** frameNo: the next frame number; starts at random, so only a receiver of the stream knows the current one (server.ts REPORT). */
+  private frameNo = randomBytes(4).readUInt32BE(0);
+  /** allowance: bytes that may still be retransmitted (RETRANSMIT_SHARE). */
+  private allowance = 0;
   private readonly pacer: Pacer;
   private readonly cache = new Map<number, Sent>();
   /** pacing: the frame whose datagrams are still going out. */
@@ -91,7 +105,7 @@ export class FrameSender implements FrameSink {
   private isClosed = false;
   /** waiters: pump calls waiting for pacing to finish (writable()). */
   private waiters: (() => void)[] = [];
-  private readonly s: FrameSenderStats = { frames: 0, datagrams: 0, bytes: 0, parityDatagrams: 0, nacks: 0, retransmitted: 0, nackIgnored: 0 };
+  private readonly s: FrameSenderStats = { frames: 0, datagrams: 0, bytes: 0, parityDatagrams: 0, nacks: 0, retransmitted: 0, nackIgnored: 0, retransmitRefused: 0 };
 
   constructor(
     readonly streamId: number,
@@ -138,6 +152,7 @@ export class FrameSender implements FrameSink {
     this.flush();
     const pf = packetize(frame, this.streamId, this.frameNo, this.opts);
     this.frameNo = (this.frameNo + 1) >>> 0;
+    this.allowance = Math.min(RETRANSMIT_BURST_BYTES, this.allowance + RETRANSMIT_SHARE * pf.bytes);
     const entry: Sent = { pf, out: 0, resends: new Uint8Array(pf.datagrams.length) };
     this.pacing = entry;
     if (this.opts.retransmit) this.remember(entry);
@@ -174,6 +189,12 @@ export class FrameSender implements FrameSink {
     for (const i of n.indices) {
       // Not yet sent the first time (still pacing) or asked too often: ignore, never amplify.
       if (i >= entry.out || entry.resends[i] >= MAX_RETRANSMITS) continue;
+      const [h, p] = entry.pf.datagrams[i];
+      if (h.length + p.length > this.allowance) {
+        this.s.retransmitRefused++;
+        continue;
+      }
+      this.allowance -= h.length + p.length;
       entry.resends[i]++;
       this.s.retransmitted++;
       this.put(asRetransmission(entry.pf.datagrams[i]));
@@ -185,6 +206,11 @@ export class FrameSender implements FrameSink {
     this.isClosed = true;
     this.cache.clear();
     this.paced();
+  }
+
+  /** lastFrameNo is the number of the newest frame sent (or being sent). */
+  get lastFrameNo(): number {
+    return (this.frameNo - 1) >>> 0;
   }
 
   /** toJSON returns a copy of the counters. */

@@ -6,17 +6,25 @@ import type { RemoteInfo } from 'node:dgram';
 import type { Frame } from '../../frame/frame.js';
 import type { Reader } from '../../hub/reader.js';
 import type { Publisher } from '../../hub/stream.js';
-import { encodeWelcome, type Hello, type UdpRole } from './control.js';
+import type { PeerSlot } from '../../util/peer-limits.js';
+import { serialDiff } from './assembly.js';
+import { encodeWelcome, type Hello, type Report, type UdpRole } from './control.js';
 import { peerKey, type UdpEndpoint } from './endpoint.js';
 import { FrameReceiver } from './frame-receiver.js';
 import { FrameSender, randomStreamId, sendStream } from './frame-sender.js';
-import type { UdpOptions } from './options.js';
+import { receiverOptions, type UdpOptions } from './options.js';
+import type { ByteBudget } from './reassembler.js';
+
+/** REPORT_WINDOW_FRAMES: a REPORT may name any of the last 1024 frames sent (seconds of video, however late it left). */
+export const REPORT_WINDOW_FRAMES = 1024;
 
 /** HubPeer is what both kinds of peer share: identity, refresh time, WELCOME. */
 export abstract class HubPeer {
   abstract readonly role: UdpRole;
   abstract readonly streamId: number;
   readonly key: string;
+  /** slot: this peer's place in the server's PeerLimits, closed when it is dropped. */
+  slot: PeerSlot | undefined;
   /** lastSeen: when the peer's latest HELLO arrived (ms, wall clock). */
   lastSeen = Date.now();
 
@@ -29,6 +37,16 @@ export abstract class HubPeer {
     protected readonly opts: UdpOptions,
   ) {
     this.key = peerKey(from);
+  }
+
+  /** address and port: where the peer is. */
+  get address(): string {
+    return this.from.address;
+  }
+
+  /** port: see address. */
+  get port(): number {
+    return this.from.port;
   }
 
   /** matches tells whether a HELLO just refreshes this peer (same role, stream and stream id). */
@@ -60,6 +78,33 @@ export class ViewPeer extends HubPeer {
     this.sender = new FrameSender(this.streamId, (parts) => this.send(parts), { ...opts, retransmit: opts.nack });
   }
 
+  /** provenAt: when the viewer last proved it receives (a valid REPORT), or when it owed no proof (ms, wall clock). */
+  provenAt = Date.now();
+  /** everProved: a REPORT was ever accepted from this viewer. */
+  everProved = false;
+  /** framesAtProof: frames sent when provenAt was set; no frames since means no proof owed. */
+  private framesAtProof = 0;
+
+  /** prove checks a REPORT: true (and the viewer counts as receiving) when it names a recent frame of its stream. */
+  prove(r: Report): boolean {
+    const behind = serialDiff(this.sender.lastFrameNo, r.newestFrameNo);
+    if (r.streamId !== this.streamId || this.sender.toJSON().frames === 0 || behind < 0 || behind >= REPORT_WINDOW_FRAMES) return false;
+    this.owesNothing();
+    this.everProved = true;
+    return true;
+  }
+
+  /** unprovenMs is how long frames have gone out without proof that the viewer receives them. */
+  unprovenMs(now: number): number {
+    if (this.sender.toJSON().frames === this.framesAtProof) this.owesNothing(now);
+    return now - this.provenAt;
+  }
+
+  private owesNothing(now = Date.now()): void {
+    this.provenAt = now;
+    this.framesAtProof = this.sender.toJSON().frames;
+  }
+
   /** pump sends frames (newest wins) until the reader ends; if the stream ended (not a close), tells the viewer. */
   async pump(): Promise<void> {
     await sendStream(this.reader, this.sender, (b) => this.send(b));
@@ -77,11 +122,20 @@ export class PublishPeer extends HubPeer {
   readonly streamId: number;
   readonly receiver: FrameReceiver;
 
-  constructor(hello: Hello, stream: string, private readonly pub: Publisher, endpoint: UdpEndpoint, from: RemoteInfo, opts: UdpOptions, onFrame: (f: Omit<Frame, 'stream'>) => void) {
+  constructor(
+    hello: Hello,
+    stream: string,
+    private readonly pub: Publisher,
+    endpoint: UdpEndpoint,
+    from: RemoteInfo,
+    opts: UdpOptions,
+    /** how frames, the shared byte budget and a CPU overload reach the server */
+    io: { frame: (f: Omit<Frame, 'stream'>) => void; budget: ByteBudget; overloaded: (cpuMs: number) => void },
+  ) {
     super(hello, stream, endpoint, from, opts);
     this.streamId = hello.streamId!;
     const nack = opts.nack ? (b: Buffer) => this.send(b) : undefined;
-    this.receiver = new FrameReceiver(this.streamId, { frame: onFrame, nack }, { deadlineMs: opts.deadlineMs, maxBufferedBytes: 2 * opts.maxFrameBytes });
+    this.receiver = new FrameReceiver(this.streamId, { frame: io.frame, nack, overloaded: io.overloaded }, receiverOptions(opts, io.budget));
   }
 
   /** end ends the stream cleanly (the publisher sent END): its viewers finish. */

@@ -11,11 +11,11 @@
  * next frame completes and, newest frame winning, makes this one worthless.
  */
 import { serialDiff, type FrameAssembly } from './assembly.js';
-import type { Nack } from './control.js';
+import { MAX_NACK_INDICES, type Nack } from './control.js';
 
 /** NACK_RETRY_MIN_MS: never ask for the same fragment more often than every 2 ms. */
 export const NACK_RETRY_MIN_MS = 2;
-/** NACK_CHECK_MS: looking for gaps costs O(fragments); once a millisecond per frame is often enough. */
+/** NACK_CHECK_MS: looking for gaps costs up to O(fragments); once a millisecond per frame is often enough. */
 export const NACK_CHECK_MS = 1;
 
 /** NackScheduler keeps the round-trip estimate and the NACK counters; see the file comment. */
@@ -38,8 +38,8 @@ export class NackScheduler {
 
   /** answered notes that a retransmission of fragment `index` of `a` arrived at `now`. */
   answered(a: FrameAssembly, index: number, now: number): void {
-    if (index >= a.header.dataCount || a.nackCount[index] !== 1) return;
-    const sample = now - a.nackedAt[index];
+    if (index >= a.header.dataCount || a.nackCount(index) !== 1) return;
+    const sample = now - a.nackedAt(index);
     this.srtt = this.srtt === undefined ? sample : 0.875 * this.srtt + 0.125 * sample;
   }
 
@@ -54,12 +54,9 @@ export class NackScheduler {
       const senderDone = a.sentAll || a !== newest || now - a.lastAt >= this.idleMs;
       if (!senderDone || a.complete || now - a.nackCheckedAt < NACK_CHECK_MS) continue;
       a.nackCheckedAt = now;
-      const indices = a.wanted().filter((i) => now - a.nackedAt[i] >= retryMs);
+      const indices = a.wanted(MAX_NACK_INDICES, (i) => now - a.nackedAt(i) >= retryMs);
       if (indices.length === 0) continue;
-      for (const i of indices) {
-        a.nackedAt[i] = now;
-        if (a.nackCount[i] < 255) a.nackCount[i]++;
-      }
+      for (const i of indices) a.noteNacked(i, now);
       this.nacks++;
       this.nackedFragments += indices.length;
       out.push({ streamId: a.header.streamId, frameNo: a.header.frameNo, indices });

@@ -5,11 +5,14 @@
 import { DEFAULTS, type Config } from '../../config/defaults.js';
 import { validateConfig } from '../../config/schema.js';
 import type { FecCode } from './fec.js';
+import type { ByteBudget, ReassemblerOptions } from './reassembler.js';
 
 /** UdpOptions: the validated settings of one UDP endpoint. */
 export interface UdpOptions {
   mtu: number;
   fecPercent: number;
+  /** maxFecPercent: the most parity this endpoint accepts when receiving. */
+  maxFecPercent: number;
   fecCode: FecCode;
   pacePercent: number;
   deadlineMs: number;
@@ -29,7 +32,7 @@ export interface UdpOptions {
 /** UdpChoices: the per-command parts of UdpOptions (flags --no-nack, --iface, --no-loopback). */
 export type UdpChoices = Partial<Pick<UdpOptions, 'nack' | 'iface' | 'loopback'>>;
 
-const UDP_KEYS = ['udpMtu', 'udpFecPercent', 'udpFecCode', 'udpPacePercent', 'udpDeadlineMs', 'udpRecvBufferBytes', 'udpRefreshMs', 'udpTtl', 'maxFrameBytes', 'token'] as const;
+const UDP_KEYS = ['udpMtu', 'udpFecPercent', 'udpMaxFecPercent', 'udpFecCode', 'udpPacePercent', 'udpDeadlineMs', 'udpRecvBufferBytes', 'udpRefreshMs', 'udpTtl', 'maxFrameBytes', 'token'] as const;
 type UdpConfig = Pick<Config, (typeof UDP_KEYS)[number]>;
 
 /** udpOptions checks the udp* config keys against the config schema and merges the choices. */
@@ -38,6 +41,7 @@ export function udpOptions(cfg: Partial<UdpConfig> = {}, choices: UdpChoices = {
   return {
     mtu: c.udpMtu,
     fecPercent: c.udpFecPercent,
+    maxFecPercent: c.udpMaxFecPercent,
     fecCode: c.udpFecCode as FecCode,
     pacePercent: c.udpPacePercent,
     deadlineMs: c.udpDeadlineMs,
@@ -50,4 +54,9 @@ export function udpOptions(cfg: Partial<UdpConfig> = {}, choices: UdpChoices = {
     iface: choices.iface,
     loopback: choices.loopback ?? true,
   };
+}
+
+/** receiverOptions are the reassembly limits of one receiver: two maximum frames in flight, the configured deadline and parity cap. */
+export function receiverOptions(o: UdpOptions, budget?: ByteBudget): Partial<ReassemblerOptions> {
+  return { deadlineMs: o.deadlineMs, maxBufferedBytes: 2 * o.maxFrameBytes, maxFecPercent: o.maxFecPercent, budget };
 }

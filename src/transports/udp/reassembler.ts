@@ -4,8 +4,14 @@
  * NACKs to send; `toJSON()` returns the counters.
  *
  * Rules:
- * - At most `maxInFlight` frames and `maxBufferedBytes` of fragments are held; beyond that the
- *   oldest frame is given up. Memory follows what arrived, never what a header declares.
+ * - At most `maxInFlight` frames and `maxBufferedBytes` (fragments plus bookkeeping, assembly.ts)
+ *   are held, and no more than a shared `budget` allows (all senders of a hub together); beyond
+ *   that the oldest frame is given up. Memory follows what arrived, never what a header declares.
+ * - Parity beyond `maxFecPercent` of the data count is refused (`parityRefused`): a sender cannot
+ *   make a receiver solve ever larger systems of equations.
+ * - Repair is decided by a cheap check first: its work (assembly.ts repairWork) is charged to a
+ *   per-sender allowance of REPAIR_WORK_PER_SEC; a repair over the allowance is not attempted and
+ *   the frame is given up (`repairRefused`).
  * - A frame not complete `deadlineMs` after its first fragment is given up.
  * - Frames are delivered in order and only whole: when a frame completes, older frames still in
  *   flight are given up (newest frame wins), and their stragglers are counted late and ignored.
@@ -18,10 +24,19 @@
  */
 import { DEFAULTS } from '../../config/defaults.js';
 import type { Frame } from '../../frame/frame.js';
-import { FrameAssembly, serialDiff } from './assembly.js';
+import { ENTRY_OVERHEAD_BYTES, FRAME_OVERHEAD_BYTES, FrameAssembly, serialDiff } from './assembly.js';
 import type { Nack } from './control.js';
+import { parityCountFor } from './fec.js';
 import { NackScheduler } from './nack-scheduler.js';
 import type { Fragment } from './wire.js';
+
+/** ByteBudget is memory shared by several reassemblers (one UDP hub's publishers). */
+export interface ByteBudget {
+  /** free is how many bytes may still be taken. */
+  readonly free: number;
+  /** take counts n bytes as held (n may be negative: given back). */
+  take(n: number): void;
+}
 
 /** ReassemblerOptions: limits and loss-recovery timers (defaults in REASSEMBLER_DEFAULTS). */
 export interface ReassemblerOptions {
@@ -31,6 +46,10 @@ export interface ReassemblerOptions {
   nack: boolean;
   nackIdleMs: number;
   nackRetryMs: number;
+  /** maxFecPercent: the most parity accepted, in percent of the data count. */
+  maxFecPercent: number;
+  /** budget: memory shared with other reassemblers, if any. */
+  budget?: ByteBudget;
 }
 
 /**
@@ -47,7 +66,15 @@ export const REASSEMBLER_DEFAULTS: ReassemblerOptions = {
   nack: true,
   nackIdleMs: 5,
   nackRetryMs: 15,
+  maxFecPercent: DEFAULTS.udpMaxFecPercent,
 };
+
+/**
+ * REPAIR_WORK_PER_SEC: 64 MiB of GF(2^8) multiply-adds per second per sender (tens of ms of CPU):
+ * ten times a 720p30 stream repairing its full 10 % parity on every frame, far below what a
+ * sender declaring 50 % parity and sending no data could otherwise demand.
+ */
+export const REPAIR_WORK_PER_SEC = 64 * 1024 * 1024;
 
 /** GIVEN_UP_MEMORY: how many given-up frame numbers are remembered to recognise their stragglers. */
 export const GIVEN_UP_MEMORY = 64;
@@ -76,7 +103,10 @@ export interface ReassemblerStats {
   lostEvicted: number;
   lostSuperseded: number;
   lostUnseen: number;
+  lostBudget: number;
   badChecksum: number;
+  parityRefused: number;
+  repairRefused: number;
   skippedForKeyframe: number;
   restarts: number;
   nacks: number;
@@ -86,6 +116,9 @@ export interface ReassemblerStats {
   inFlight: number;
   bufferedBytes: number;
 }
+
+/** LossReason: the counter a given-up frame is counted under. */
+type LossReason = 'lostDeadline' | 'lostEvicted' | 'lostBudget' | 'repairRefused';
 
 /** Reassembler is the per-stream processor; see the file comment. */
 export class Reassembler {
@@ -100,9 +133,12 @@ export class Reassembler {
   private readonly nackPlan: NackScheduler;
   private readonly s: Omit<ReassemblerStats, 'nacks' | 'nackedFragments' | 'rttMs' | 'inFlight' | 'bufferedBytes'> = {
     fragments: 0, bytes: 0, frames: 0, duplicates: 0, late: 0, conflicts: 0, retransmitted: 0,
-    fecRepairedFragments: 0, fecRepairedFrames: 0, lostDeadline: 0, lostEvicted: 0, lostSuperseded: 0, lostUnseen: 0, badChecksum: 0,
-    skippedForKeyframe: 0, restarts: 0,
+    fecRepairedFragments: 0, fecRepairedFrames: 0, lostDeadline: 0, lostEvicted: 0, lostSuperseded: 0, lostUnseen: 0, lostBudget: 0, badChecksum: 0,
+    parityRefused: 0, repairRefused: 0, skippedForKeyframe: 0, restarts: 0,
   };
+  /** repairAllowance: repair work (bytes) that may be spent now; refilled at REPAIR_WORK_PER_SEC. */
+  private repairAllowance = REPAIR_WORK_PER_SEC;
+  private repairRefilledAt: number | undefined;
 
   constructor(opts: Partial<ReassemblerOptions> = {}) {
     this.opts = { ...REASSEMBLER_DEFAULTS, ...opts };
@@ -116,9 +152,12 @@ export class Reassembler {
       this.expire(input.now);
     } else {
       const a = this.add(input.fragment, input.now);
-      if (a?.complete) this.deliver(a, out);
+      if (a?.complete) this.deliver(a, out, input.now);
     }
-    if (this.opts.nack) for (const nack of this.nackPlan.due(this.frames.values(), input.now)) out.push({ type: 'nack', nack });
+    if (this.opts.nack) {
+      for (const nack of this.nackPlan.due(this.frames.values(), input.now)) out.push({ type: 'nack', nack });
+      for (const a of this.frames.values()) this.recharge(a); // NACK records cost memory too
+    }
     return out;
   }
 
@@ -127,9 +166,14 @@ export class Reassembler {
     return this.frames.size;
   }
 
+  /** newestDelivered is the frame number of the newest frame delivered, if any. */
+  get newestDelivered(): number | undefined {
+    return this.lastDone;
+  }
+
   /** lostFrames is the number of frames given up, for any reason. */
   get lostFrames(): number {
-    return this.s.lostDeadline + this.s.lostEvicted + this.s.lostSuperseded + this.s.lostUnseen + this.s.badChecksum;
+    return this.s.lostDeadline + this.s.lostEvicted + this.s.lostSuperseded + this.s.lostUnseen + this.s.lostBudget + this.s.badChecksum + this.s.repairRefused;
   }
 
   /** toJSON returns a copy of the counters. */
@@ -142,27 +186,33 @@ export class Reassembler {
     const h = f.header;
     this.s.fragments++;
     this.s.bytes += f.payload.length;
+    if (h.parityCount > parityCountFor(h.dataCount, this.opts.maxFecPercent)) {
+      this.s.parityRefused++;
+      return undefined;
+    }
     if (this.isLate(h.frameNo)) return undefined;
     let a = this.frames.get(h.frameNo);
+    // At most: the payload, a fragment entry and a group entry, plus the assembly when it is new.
+    const need = f.payload.length + 2 * ENTRY_OVERHEAD_BYTES + (a ? 0 : FRAME_OVERHEAD_BYTES);
+    if (!a) while (this.frames.size >= this.opts.maxInFlight) this.giveUp(this.oldest()!, 'lostEvicted');
+    for (let old = this.oldest(a); old && !this.fits(need); old = this.oldest(a)) this.giveUp(old, 'lostEvicted');
+    if (!this.fits(need)) {
+      // This frame alone exceeds what may be held: give it up (new ones are only remembered).
+      if (a) this.giveUp(a, 'lostBudget');
+      else this.remember(h.frameNo, 'lostBudget');
+      return undefined;
+    }
     if (!a) {
-      while (this.frames.size >= this.opts.maxInFlight) this.giveUp(this.oldest()!, 'lostEvicted');
       a = new FrameAssembly(h, now);
       this.frames.set(h.frameNo, a);
     }
-    for (let old = this.oldest(a); old && this.buffered + f.payload.length > this.opts.maxBufferedBytes; old = this.oldest(a)) this.giveUp(old, 'lostEvicted');
-    if (this.buffered + f.payload.length > this.opts.maxBufferedBytes) {
-      this.giveUp(a, 'lostEvicted'); // one frame alone exceeds the budget
-      return undefined;
-    }
     const r = a.add(f, now);
+    this.recharge(a);
     if (r === 'duplicate') this.s.duplicates++;
     else if (r === 'conflict') this.s.conflicts++;
-    else {
-      this.buffered += f.payload.length;
-      if (h.retransmit) {
-        this.s.retransmitted++;
-        this.nackPlan.answered(a, h.index, now);
-      }
+    else if (h.retransmit) {
+      this.s.retransmitted++;
+      this.nackPlan.answered(a, h.index, now);
     }
     return a;
   }
@@ -182,8 +232,9 @@ export class Reassembler {
     return true;
   }
 
-  private deliver(a: FrameAssembly, out: ReassemblerOutput[]): void {
+  private deliver(a: FrameAssembly, out: ReassemblerOutput[], now: number): void {
     const h = a.header;
+    if (!this.affordRepair(a.repairWork(), now)) return this.giveUp(a, 'repairRefused');
     const whole = a.assemble();
     if (!whole) {
       // Not advancing the done mark: a damaged frame number must not hide the frames around it.
@@ -217,11 +268,16 @@ export class Reassembler {
    * delivered frame put it: a frame number that came from a damaged or forged datagram must not
    * make the real frames after it look late.
    */
-  private giveUp(a: FrameAssembly, why?: 'lostDeadline' | 'lostEvicted'): void {
+  private giveUp(a: FrameAssembly, why?: LossReason): void {
+    this.forget(a);
+    this.remember(a.header.frameNo, why);
+  }
+
+  /** remember counts a frame given up (under `why`) and keeps its number; see giveUp. */
+  private remember(frameNo: number, why?: LossReason): void {
     if (why) this.s[why]++;
     this.needKeyframe = true;
-    this.forget(a);
-    this.givenUp.push(a.header.frameNo);
+    this.givenUp.push(frameNo);
     if (this.givenUp.length > GIVEN_UP_MEMORY) this.givenUp.shift();
   }
 
@@ -256,7 +312,35 @@ export class Reassembler {
   }
 
   private forget(a: FrameAssembly): void {
-    if (this.frames.delete(a.header.frameNo)) this.buffered -= a.bytes;
+    if (!this.frames.delete(a.header.frameNo)) return;
+    this.buffered -= a.charged;
+    this.opts.budget?.take(-a.charged);
+    a.charged = 0;
+  }
+
+  /** affordRepair charges `work` to the repair allowance (see REPAIR_WORK_PER_SEC); false when it cannot pay. */
+  private affordRepair(work: number, now: number): boolean {
+    if (work === 0) return true;
+    const since = this.repairRefilledAt === undefined ? 0 : now - this.repairRefilledAt;
+    this.repairRefilledAt = now;
+    this.repairAllowance = Math.min(REPAIR_WORK_PER_SEC, this.repairAllowance + (since * REPAIR_WORK_PER_SEC) / 1000);
+    if (work > this.repairAllowance) return false;
+    this.repairAllowance -= work;
+    return true;
+  }
+
+  /** fits tells whether n more bytes may be held, here and in the shared budget. */
+  private fits(n: number): boolean {
+    return this.buffered + n <= this.opts.maxBufferedBytes && (this.opts.budget?.free ?? Infinity) >= n;
+  }
+
+  /** recharge brings what `a` is charged up to date with what it holds. */
+  private recharge(a: FrameAssembly): void {
+    const delta = a.cost - a.charged;
+    if (delta === 0) return;
+    a.charged += delta;
+    this.buffered += delta;
+    this.opts.budget?.take(delta);
   }
 
   /** oldest is the in-flight frame with the lowest frame number, other than `except`. */

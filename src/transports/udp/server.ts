@@ -7,6 +7,14 @@
  * costs nothing within seconds. Nothing is sent to an address before it echoed a cookie
  * (cookie.ts). Each subscriber reads through its own hub Reader (newest frame wins) and gets its
  * own paced FrameSender; each publisher gets its own FrameReceiver.
+ *
+ * Limits, so that strangers cannot take what real peers need: peers are admitted by the shared
+ * PeerLimits (util/peer-limits: maxConnections, maxConnectionsPerAddress, handshake rate per
+ * address); viewing a stream that does not exist is refused
+ * (NOT_FOUND; the viewer keeps asking) rather than creating it; all publishers together hold at
+ * most HUB_BUFFER_FRAMES maximum-size frames of reassembly memory; a publisher that costs more
+ * than its CPU share (frame-receiver.ts) is dropped and refused for PENALTY_MS, and so is a
+ * viewer that does not keep proving, with REPORTs, that it receives the frames sent to it.
  */
 import type { RemoteInfo } from 'node:dgram';
 import { isIP } from 'node:net';
@@ -15,9 +23,11 @@ import { DEFAULTS } from '../../config/defaults.js';
 import { DEFAULT_STREAM, type Hub } from '../../hub/hub.js';
 import { createError, isCamwireError, type CamwireError } from '../../util/errors.js';
 import { createLogger } from '../../util/logger.js';
+import { PeerLimits, PreAuthBudget } from '../../util/peer-limits.js';
 import { encodeChallenge, encodeError, type Datagram, type Hello } from './control.js';
 import { CookieJar } from './cookie.js';
 import { peerKey, UdpEndpoint } from './endpoint.js';
+import { SharedByteBudget } from './byte-budget.js';
 import { HubPeer, PublishPeer, ViewPeer } from './hub-peer.js';
 import type { UdpOptions } from './options.js';
 
@@ -25,15 +35,27 @@ const log = createLogger('udp');
 
 /** EXPIRE_REFRESHES: a peer is forgotten after 5 refresh intervals without a HELLO. */
 export const EXPIRE_REFRESHES = 5;
+/** HUB_BUFFER_FRAMES: all publishers together may hold 4 maximum-size frames in reassembly (64 MiB by default). */
+export const HUB_BUFFER_FRAMES = 4;
+/** REPORT_GRACE_MS: a viewer has at least 3 s (else EXPIRE_REFRESHES refreshes) to prove it receives what it was sent. */
+export const REPORT_GRACE_MS = 3000;
+/** PENALTY_MS: a peer dropped for misbehaving is refused for 30 s. */
+export const PENALTY_MS = 30_000;
+/** PENALTY_MEMORY: at most 4096 penalised peers are remembered (the oldest is forgotten first). */
+export const PENALTY_MEMORY = 4096;
 
-/** UdpServerOptions: where to listen, plus the UDP tuning; maxPeers defaults to maxConnections (config). */
-export type UdpServerOptions = UdpOptions & { port: number; host: string; maxPeers?: number };
+/** UdpServerOptions: where to listen, plus the UDP tuning; `limits` admits peers (default: PeerLimits from the config defaults, maxConnections = maxPeers). */
+export type UdpServerOptions = UdpOptions & { port: number; host: string; maxPeers?: number; limits?: PeerLimits };
 
 /** UdpServer serves a Hub over UDP; see the file comment. */
 export class UdpServer {
   private endpoint: UdpEndpoint | undefined;
   private readonly peers = new Map<string, HubPeer>();
   private readonly cookies = new CookieJar();
+  private readonly limits: PeerLimits;
+  /** penalties: peer key → until when (ms) its HELLOs are refused. */
+  private readonly penalties = new Map<string, number>();
+  private readonly budget: SharedByteBudget;
   private timer: NodeJS.Timeout | undefined;
   /** badFrames counts published frames whose payload did not match their codec (dropped). */
   badFrames = 0;
@@ -41,7 +63,16 @@ export class UdpServer {
   constructor(
     private readonly hub: Hub,
     private readonly opts: UdpServerOptions,
-  ) {}
+  ) {
+    this.budget = new SharedByteBudget(HUB_BUFFER_FRAMES * opts.maxFrameBytes);
+    // Every UDP peer is admitted only once its HELLO is accepted: nothing is held for it before.
+    this.limits = opts.limits ?? new PeerLimits({ ...DEFAULTS, maxConnections: opts.maxPeers ?? DEFAULTS.maxConnections, reservedConnections: 0 }, new PreAuthBudget(DEFAULTS.preAuthBudgetBytes));
+  }
+
+  /** bufferedBytes is what all publishers' reassembly holds now. */
+  get bufferedBytes(): number {
+    return this.budget.held;
+  }
 
   /** start opens the socket; rejects with CAMWIRE_ERR_LISTEN if the port cannot be opened. */
   async start(): Promise<void> {
@@ -89,6 +120,9 @@ export class UdpServer {
       case 'nack':
         if (peer instanceof ViewPeer) return peer.sender.onNack(d.nack);
         return this.endpoint!.ignore(from, 'NACK from a peer that is not subscribed');
+      case 'report':
+        if (peer instanceof ViewPeer && this.cookies.valid(key, d.report.cookie) && peer.prove(d.report)) return;
+        return this.endpoint!.ignore(from, 'REPORT that proves nothing (unknown peer, stream id, cookie or frame)');
       case 'end':
       case 'bye':
         if (peer && d.streamId === peer.streamId) {
@@ -111,22 +145,28 @@ export class UdpServer {
       old.lastSeen = Date.now();
       return send(old.welcome());
     }
+    const penalty = this.penalties.get(key);
+    if (penalty !== undefined && penalty > Date.now()) return fail(createError('CAMWIRE_ERR_TOO_MANY_PEERS', `refused for ${Math.ceil((penalty - Date.now()) / 1000)} s more after misbehaving`));
     if (old) this.drop(old, 'replaced by a new HELLO');
-    if (this.peers.size >= (this.opts.maxPeers ?? DEFAULTS.maxConnections)) {
-      return fail(createError('CAMWIRE_ERR_TOO_MANY_PEERS', `this hub already serves ${this.peers.size} UDP peers`));
-    }
+    const admitted = this.limits.admit(from.address);
+    if (admitted.error) return fail(admitted.error);
+    admitted.slot.authenticate();
     let peer: HubPeer;
     try {
       peer = h.role === 'view' ? this.subscribe(h, from, key) : this.publish(h, from, key);
     } catch (e) {
+      admitted.slot.close();
       return fail(isCamwireError(e) ? e : createError('CAMWIRE_ERR_MALFORMED_MESSAGE', String(e)));
     }
+    peer.slot = admitted.slot;
     this.peers.set(key, peer);
     send(peer.welcome());
   }
 
   private subscribe(h: Hello, from: RemoteInfo, key: string): ViewPeer {
     const name = this.hub.resolve(h.stream);
+    // Viewing must not create a stream: a flood of names would fill /api/streams with phantoms.
+    if (!this.hub.get(name)) throw createError('CAMWIRE_ERR_NOT_FOUND', `no stream "${name}" on this hub yet`);
     const label = `udp ${key}${h.agent ? ` (${h.agent})` : ''}`;
     const peer = new ViewPeer(h, name, this.hub.read(name, { label }), this.endpoint!, from, this.opts);
     peer.pump().then(() => this.drop(peer, 'stream ended'));
@@ -139,20 +179,44 @@ export class UdpServer {
     const label = `udp ${key}${h.agent ? ` (${h.agent})` : ''}`;
     const pub = this.hub.publish(name, label);
     log.info(`${label} publishes "${name}"`);
-    return new PublishPeer(h, name, pub, this.endpoint!, from, this.opts, (f) => {
-      if (f.codec === 'mjpeg' && !isJpeg(f.payload)) return void this.badFrames++;
-      pub.publish({ ...f, stream: name });
+    const peer: PublishPeer = new PublishPeer(h, name, pub, this.endpoint!, from, this.opts, {
+      frame: (f) => {
+        if (f.codec === 'mjpeg' && !isJpeg(f.payload)) return void this.badFrames++;
+        pub.publish({ ...f, stream: name });
+      },
+      budget: this.budget,
+      overloaded: (cpuMs) => this.punish(peer, createError('CAMWIRE_ERR_CPU_SHARE', `${Math.round(cpuMs)} ms of CPU in one second is over this hub's per-publisher share`)),
     });
+    return peer;
   }
 
   private expire(): void {
-    const limit = Date.now() - EXPIRE_REFRESHES * this.opts.refreshMs;
-    for (const p of [...this.peers.values()]) if (p.lastSeen < limit) this.drop(p, `no HELLO for ${EXPIRE_REFRESHES * this.opts.refreshMs} ms`);
+    const now = Date.now();
+    const grace = EXPIRE_REFRESHES * this.opts.refreshMs;
+    for (const p of [...this.peers.values()]) {
+      if (p.lastSeen < now - grace) this.drop(p, `no HELLO for ${grace} ms`);
+      else if (p instanceof ViewPeer && p.unprovenMs(now) > Math.max(grace, REPORT_GRACE_MS)) {
+        // A viewer that never proved anything is refused for a while; one that lapsed may come back at once.
+        const e = createError('CAMWIRE_ERR_UNEXPECTED_MESSAGE', `no REPORT proving the stream is received for ${Math.max(grace, REPORT_GRACE_MS)} ms`);
+        if (p.everProved) this.drop(p, e.message);
+        else this.punish(p, e);
+      }
+    }
+  }
+
+  /** punish drops a misbehaving peer, tells it why, and refuses its HELLOs for PENALTY_MS. */
+  private punish(peer: HubPeer, e: CamwireError): void {
+    if (this.penalties.size >= PENALTY_MEMORY) this.penalties.delete(this.penalties.keys().next().value!);
+    this.penalties.set(peer.key, Date.now() + PENALTY_MS);
+    this.endpoint?.send(encodeError({ code: e.code, message: e.message }), peer.port, peer.address);
+    log.warn(`udp ${peer.key} (${peer.role} "${peer.stream}") dropped: ${e.message}`);
+    this.drop(peer, e.code);
   }
 
   private drop(peer: HubPeer, why: string): void {
     if (this.peers.get(peer.key) !== peer) return;
     this.peers.delete(peer.key);
+    peer.slot?.close();
     peer.close();
     log.debug(`udp ${peer.key} (${peer.role} "${peer.stream}"): ${why}`);
   }

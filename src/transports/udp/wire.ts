@@ -61,6 +61,7 @@ export const DatagramType = {
   ERROR: 0x06,
   END: 0x07,
   BYE: 0x08,
+  REPORT: 0x09,
 } as const;
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Hub } from '../../../src/hub/hub.js';
-import { FrameSender, MAX_RETRANSMITS, sendStream } from '../../../src/transports/udp/frame-sender.js';
+import { FrameSender, MAX_RETRANSMITS, RETRANSMIT_SHARE, sendStream } from '../../../src/transports/udp/frame-sender.js';
 import type { DatagramParts } from '../../../src/transports/udp/packetizer.js';
 import { DatagramType, FLAG_RETRANSMIT } from '../../../src/transports/udp/wire.js';
 import { testFrame } from '../../helpers/udp-frames.js';
@@ -27,17 +27,31 @@ describe('frame sender', () => {
     const s = sender(0, sent);
     await s.send(testFrame(47_000, 1));
     const first = sent.length;
-    for (let i = 0; i < MAX_RETRANSMITS + 3; i++) s.onNack({ streamId: 0xabc, frameNo: 0, indices: [3, 500] });
+    const frameNo = s.lastFrameNo;
+    for (let i = 0; i < MAX_RETRANSMITS + 3; i++) s.onNack({ streamId: 0xabc, frameNo, indices: [3, 500] });
     const again = sent.slice(first);
     assert.equal(again.length, MAX_RETRANSMITS, 'index 3 repeated at most MAX_RETRANSMITS times; 500 does not exist');
     for (const d of again) {
       assert.equal(d.parts[0].readUInt16BE(30), 3);
       assert.ok(d.parts[0].readUInt8(25) & FLAG_RETRANSMIT);
     }
-    s.onNack({ streamId: 0xdef, frameNo: 0, indices: [1] });
-    s.onNack({ streamId: 0xabc, frameNo: 77, indices: [1] });
+    s.onNack({ streamId: 0xdef, frameNo, indices: [1] });
+    s.onNack({ streamId: 0xabc, frameNo: frameNo + 77, indices: [1] });
     assert.equal(sent.length, first + MAX_RETRANSMITS, 'other stream ids and unknown frames are ignored');
     assert.equal(s.toJSON().nackIgnored, 2);
+  });
+
+  it('retransmits at most RETRANSMIT_SHARE of what it sent first, however often it is asked', async () => {
+    const sent: { at: number; parts: DatagramParts }[] = [];
+    const s = sender(0, sent);
+    await s.send(testFrame(47_000, 1));
+    const first = sent.reduce((n, d) => n + d.parts[0].length + d.parts[1].length, 0);
+    const all = Array.from({ length: 38 }, (_, i) => i);
+    for (let k = 0; k < 20; k++) s.onNack({ streamId: 0xabc, frameNo: s.lastFrameNo, indices: all });
+    const again = sent.slice(38).reduce((n, d) => n + d.parts[0].length + d.parts[1].length, 0);
+    assert.ok(again <= RETRANSMIT_SHARE * first, `${again} bytes retransmitted for ${first} sent`);
+    assert.ok(again > 0.4 * first, 'but real losses are still repaired');
+    assert.ok(s.toJSON().retransmitRefused > 0);
   });
 
   it('is a FrameSink for the one pump: busy while pacing, and a waiting newer frame makes the rest leave at once', async () => {
