@@ -24,6 +24,8 @@ export interface LossOptions {
   ipFragmentBytes?: number;
   /** forwardOnly: impair only sender → target, not the answers. */
   forwardOnly?: boolean;
+  /** tap: sees every datagram offered in either direction, as a sniffer on the path would. */
+  tap?: (datagram: Buffer) => void;
 }
 
 /** RelayStats: what the relay did. */
@@ -88,6 +90,11 @@ export class LossyRelay {
     return this.front.address().port;
   }
 
+  /** upstreamPorts are the relay's own ports towards the target (one per sender): what an on-path attacker can inject into. */
+  upstreamPorts(): number[] {
+    return [...this.upstream.values()].map((s) => s.address().port);
+  }
+
   /** close stops relaying. */
   async close(): Promise<void> {
     for (const h of this.held.values()) clearTimeout(h.timer);
@@ -95,6 +102,7 @@ export class LossyRelay {
   }
 
   private fromClient(m: Buffer, from: RemoteInfo): void {
+    this.opts.tap?.(m);
     this.stats.offeredBytes += m.length;
     this.stats.offeredDatagrams++;
     const key = `${from.address}:${from.port}`;
@@ -103,7 +111,7 @@ export class LossyRelay {
       up = createSocket('udp4');
       up.bind(0, '127.0.0.1');
       up.on('listening', () => up!.setRecvBufferSize(4 << 20));
-      up.on('message', (answer) => this.forward(this.front, answer, from.port, from.address, !this.opts.forwardOnly));
+      up.on('message', (answer) => (this.opts.tap?.(answer), this.forward(this.front, answer, from.port, from.address, !this.opts.forwardOnly)));
       this.upstream.set(key, up);
     }
     this.forward(up, m, this.target.port, this.target.host, true);

@@ -122,13 +122,14 @@ export class FrameAssembly {
    * wanted lists up to `limit` data fragments to ask for again that `due` accepts: every missing
    * one in a group that parity alone cannot repair (asking for all of them, not the bare minimum,
    * saves a round trip when a retransmission is lost too). One call looks at no more than
-   * MAX_NACK_SCAN indices, continuing where the last call stopped, so a header declaring 65 535
-   * fragments costs no more per call than a real frame.
+   * MAX_NACK_SCAN indices, nor more than 8 per fragment held (plus 64), continuing where the last
+   * call stopped, so a header declaring 65 535 fragments costs no more per call than what came.
    */
   wanted(limit: number, due: (index: number) => boolean = () => true): number[] {
     const out: number[] = [];
     const { dataCount } = this.header;
-    const steps = Math.min(dataCount, MAX_NACK_SCAN);
+    // Work follows what arrived: a frame of one fragment declaring 65 535 is scanned a little.
+    const steps = Math.min(dataCount, MAX_NACK_SCAN, 8 * this.fragments.size + 64);
     for (let n = 0; n < steps && out.length < limit; n++) {
       const i = this.scanAt;
       this.scanAt = (i + 1) % dataCount;

@@ -6,6 +6,7 @@
  */
 import type { RemoteInfo } from 'node:dgram';
 import type { StreamUrl } from '../../config/url.js';
+import type { Frame } from '../../frame/frame.js';
 import type { Reader } from '../../hub/reader.js';
 import { createError, ERROR_CODES, type CamwireError, type ErrorCode } from '../../util/errors.js';
 import { TypedEmitter } from '../../util/events.js';
@@ -130,7 +131,11 @@ export class UdpHubClient extends TypedEmitter<{ state: (s: UdpClientState, deta
       }
     }
     this.hello();
-    // A viewer proves it receives what the hub sends, or the hub stops sending (server.ts).
+    this.report();
+  }
+
+  /** report proves to the hub that we receive what it sends (server.ts): every refresh, and at the first frame. */
+  private report(): void {
     const progress = this.receiver?.progress();
     if (progress && this.cookie && this.welcome) this.sendToHub(encodeReport({ streamId: this.welcome.streamId, cookie: this.cookie, ...progress }));
   }
@@ -183,7 +188,13 @@ export class UdpHubClient extends TypedEmitter<{ state: (s: UdpClientState, deta
       this.receiver?.close();
       const nack = this.opts.nack ? (b: Buffer) => this.sendToHub(b) : undefined;
       const sink = this.deliver();
-      this.receiver = new FrameReceiver(w.streamId, { frame: (f) => sink.frame(f), nack }, receiverOptions(this.opts));
+      let first = true;
+      const frame = (f: Omit<Frame, 'stream'>) => {
+        sink.frame(f);
+        if (first) this.report();
+        first = false;
+      };
+      this.receiver = new FrameReceiver(w.streamId, { frame, nack }, receiverOptions(this.opts));
     }
     log.info(`connected to ${this.url.text} (${this.role === 'publish' ? 'publishing' : 'viewing'} "${w.stream}" over UDP)`);
     this.emit('state', 'connected', w.stream);
@@ -198,8 +209,8 @@ export class UdpHubClient extends TypedEmitter<{ state: (s: UdpClientState, deta
       void this.finish(err);
       return;
     }
-    this.heard();
-    this.welcome = undefined;
+    // Not forgetting the WELCOME: an ERROR is unauthenticated, so a spoofed one must not stop a
+    // working stream; a hub that really refuses us stops sending, and silence ends the session.
     if (err.message !== this.lastRefusal) log.warn(`${err.message}; retrying`);
     this.lastRefusal = err.message;
   }

@@ -15,6 +15,8 @@ import { MAX_NACK_INDICES, type Nack } from './control.js';
 
 /** NACK_RETRY_MIN_MS: never ask for the same fragment more often than every 2 ms. */
 export const NACK_RETRY_MIN_MS = 2;
+/** MAX_NACKS_PER_SEC: a receiver sends at most 200 NACKs a second (a lossy 30 fps stream needs a few per frame); garbage frames cannot make it flood its sender. */
+export const MAX_NACKS_PER_SEC = 200;
 /** NACK_CHECK_MS: looking for gaps costs up to O(fragments); once a millisecond per frame is often enough. */
 export const NACK_CHECK_MS = 1;
 
@@ -25,6 +27,9 @@ export class NackScheduler {
   /** nackedFragments: see nacks. */
   nackedFragments = 0;
   private srtt: number | undefined;
+  /** tokens: NACKs that may be sent now (refilled at MAX_NACKS_PER_SEC, at most one second's worth). */
+  private tokens = MAX_NACKS_PER_SEC;
+  private refilledAt: number | undefined;
 
   constructor(
     private readonly idleMs: number,
@@ -50,13 +55,17 @@ export class NackScheduler {
     let newest: FrameAssembly | undefined;
     for (const a of all) if (!newest || serialDiff(a.header.frameNo, newest.header.frameNo) > 0) newest = a;
     const out: Nack[] = [];
+    this.tokens = Math.min(MAX_NACKS_PER_SEC, this.tokens + (this.refilledAt === undefined ? 0 : ((now - this.refilledAt) * MAX_NACKS_PER_SEC) / 1000));
+    this.refilledAt = now;
     for (const a of all) {
+      if (this.tokens < 1) break;
       const senderDone = a.sentAll || a !== newest || now - a.lastAt >= this.idleMs;
       if (!senderDone || a.complete || now - a.nackCheckedAt < NACK_CHECK_MS) continue;
       a.nackCheckedAt = now;
       const indices = a.wanted(MAX_NACK_INDICES, (i) => now - a.nackedAt(i) >= retryMs);
       if (indices.length === 0) continue;
       for (const i of indices) a.noteNacked(i, now);
+      this.tokens--;
       this.nacks++;
       this.nackedFragments += indices.length;
       out.push({ streamId: a.header.streamId, frameNo: a.header.frameNo, indices });

@@ -70,11 +70,13 @@ export const REASSEMBLER_DEFAULTS: ReassemblerOptions = {
 };
 
 /**
- * REPAIR_WORK_PER_SEC: 64 MiB of GF(2^8) multiply-adds per second per sender (tens of ms of CPU):
- * ten times a 720p30 stream repairing its full 10 % parity on every frame, far below what a
- * sender declaring 50 % parity and sending no data could otherwise demand.
+ * REPAIR_WORK_PER_SEC: 16 MiB of GF(2^8) multiply-adds per second per sender, saved up for at
+ * most REPAIR_BURST_SEC: a 720p30 stream repairing its full 10 % parity on every frame needs 7 MiB/s,
+ * while one frame declaring 128 data + 64 parity and sending no data would need 17 MiB.
  */
-export const REPAIR_WORK_PER_SEC = 64 * 1024 * 1024;
+export const REPAIR_WORK_PER_SEC = 16 * 1024 * 1024;
+/** REPAIR_BURST_SEC: the allowance holds at most a quarter second of repair work. */
+export const REPAIR_BURST_SEC = 0.25;
 
 /** GIVEN_UP_MEMORY: how many given-up frame numbers are remembered to recognise their stragglers. */
 export const GIVEN_UP_MEMORY = 64;
@@ -137,7 +139,7 @@ export class Reassembler {
     parityRefused: 0, repairRefused: 0, skippedForKeyframe: 0, restarts: 0,
   };
   /** repairAllowance: repair work (bytes) that may be spent now; refilled at REPAIR_WORK_PER_SEC. */
-  private repairAllowance = REPAIR_WORK_PER_SEC;
+  private repairAllowance = REPAIR_WORK_PER_SEC * REPAIR_BURST_SEC;
   private repairRefilledAt: number | undefined;
 
   constructor(opts: Partial<ReassemblerOptions> = {}) {
@@ -323,7 +325,7 @@ export class Reassembler {
     if (work === 0) return true;
     const since = this.repairRefilledAt === undefined ? 0 : now - this.repairRefilledAt;
     this.repairRefilledAt = now;
-    this.repairAllowance = Math.min(REPAIR_WORK_PER_SEC, this.repairAllowance + (since * REPAIR_WORK_PER_SEC) / 1000);
+    this.repairAllowance = Math.min(REPAIR_WORK_PER_SEC * REPAIR_BURST_SEC, this.repairAllowance + (since * REPAIR_WORK_PER_SEC) / 1000);
     if (work > this.repairAllowance) return false;
     this.repairAllowance -= work;
     return true;

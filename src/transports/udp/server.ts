@@ -37,7 +37,9 @@ const log = createLogger('udp');
 export const EXPIRE_REFRESHES = 5;
 /** HUB_BUFFER_FRAMES: all publishers together may hold 4 maximum-size frames in reassembly (64 MiB by default). */
 export const HUB_BUFFER_FRAMES = 4;
-/** REPORT_GRACE_MS: a viewer has at least 3 s (else EXPIRE_REFRESHES refreshes) to prove it receives what it was sent. */
+/** FIRST_REPORT_MS: a new viewer reports its first frame at once; after 1 s of frames without a REPORT it is a ghost. */
+export const FIRST_REPORT_MS = 1000;
+/** REPORT_GRACE_MS: later, a viewer has at least 3 s (else EXPIRE_REFRESHES refreshes) between REPORTs. */
 export const REPORT_GRACE_MS = 3000;
 /** PENALTY_MS: a peer dropped for misbehaving is refused for 30 s. */
 export const PENALTY_MS = 30_000;
@@ -57,6 +59,8 @@ export class UdpServer {
   private readonly penalties = new Map<string, number>();
   private readonly budget: SharedByteBudget;
   private timer: NodeJS.Timeout | undefined;
+  /** defended counts what the limits refused: parity and repairs (all publishers, past and present), peers dropped for CPU or for not reporting. */
+  private readonly defended = { parityRefused: 0, repairRefused: 0, cpuDropped: 0, ghostsDropped: 0 };
   /** badFrames counts published frames whose payload did not match their codec (dropped). */
   badFrames = 0;
 
@@ -67,6 +71,18 @@ export class UdpServer {
     this.budget = new SharedByteBudget(HUB_BUFFER_FRAMES * opts.maxFrameBytes);
     // Every UDP peer is admitted only once its HELLO is accepted: nothing is held for it before.
     this.limits = opts.limits ?? new PeerLimits({ ...DEFAULTS, maxConnections: opts.maxPeers ?? DEFAULTS.maxConnections, reservedConnections: 0 }, new PreAuthBudget(DEFAULTS.preAuthBudgetBytes));
+  }
+
+  /** defenses returns the counts of what the limits refused (see `defended`). */
+  defenses(): { parityRefused: number; repairRefused: number; cpuDropped: number; ghostsDropped: number } {
+    const d = { ...this.defended };
+    for (const p of this.peers.values()) {
+      if (!(p instanceof PublishPeer)) continue;
+      const s = p.receiver.toJSON();
+      d.parityRefused += s.parityRefused;
+      d.repairRefused += s.repairRefused;
+    }
+    return d;
   }
 
   /** bufferedBytes is what all publishers' reassembly holds now. */
@@ -83,7 +99,7 @@ export class UdpServer {
       this.opts.maxFrameBytes,
       (d, from) => this.onDatagram(d, from),
     );
-    this.timer = setInterval(() => this.expire(), this.opts.refreshMs);
+    this.timer = setInterval(() => this.expire(), Math.min(this.opts.refreshMs, FIRST_REPORT_MS / 4));
   }
 
   /** port is the bound port (useful with port 0). */
@@ -185,7 +201,7 @@ export class UdpServer {
         pub.publish({ ...f, stream: name });
       },
       budget: this.budget,
-      overloaded: (cpuMs) => this.punish(peer, createError('CAMWIRE_ERR_CPU_SHARE', `${Math.round(cpuMs)} ms of CPU in one second is over this hub's per-publisher share`)),
+      overloaded: (cpuMs) => (this.defended.cpuDropped++, this.punish(peer, createError('CAMWIRE_ERR_CPU_SHARE', `${Math.round(cpuMs)} ms of CPU in one second is over this hub's per-publisher share`))),
     });
     return peer;
   }
@@ -195,9 +211,10 @@ export class UdpServer {
     const grace = EXPIRE_REFRESHES * this.opts.refreshMs;
     for (const p of [...this.peers.values()]) {
       if (p.lastSeen < now - grace) this.drop(p, `no HELLO for ${grace} ms`);
-      else if (p instanceof ViewPeer && p.unprovenMs(now) > Math.max(grace, REPORT_GRACE_MS)) {
+      else if (p instanceof ViewPeer && p.unprovenMs(now) > (p.everProved ? Math.max(grace, REPORT_GRACE_MS) : FIRST_REPORT_MS)) {
         // A viewer that never proved anything is refused for a while; one that lapsed may come back at once.
-        const e = createError('CAMWIRE_ERR_UNEXPECTED_MESSAGE', `no REPORT proving the stream is received for ${Math.max(grace, REPORT_GRACE_MS)} ms`);
+        const e = createError('CAMWIRE_ERR_UNEXPECTED_MESSAGE', `no REPORT proving the stream is received`);
+        this.defended.ghostsDropped++;
         if (p.everProved) this.drop(p, e.message);
         else this.punish(p, e);
       }
@@ -216,6 +233,11 @@ export class UdpServer {
   private drop(peer: HubPeer, why: string): void {
     if (this.peers.get(peer.key) !== peer) return;
     this.peers.delete(peer.key);
+    if (peer instanceof PublishPeer) {
+      const s = peer.receiver.toJSON();
+      this.defended.parityRefused += s.parityRefused;
+      this.defended.repairRefused += s.repairRefused;
+    }
     peer.slot?.close();
     peer.close();
     log.debug(`udp ${peer.key} (${peer.role} "${peer.stream}"): ${why}`);
