@@ -230,54 +230,46 @@ function refresher(peers: { raw: Raw; hello: Parameters<typeof encodeHello>[0] }
   }, 500);
 }
 
-async function memoryAttack(c: AttackContext): Promise<Record<string, number>> {
-  const pubs = await openPublishers(20, c.port, 'mem');
-  const keep = refresher(pubs.map((p, i) => ({ raw: p.raw, hello: { role: 'publish' as const, stream: `mem${i}`, streamId: p.streamId } })), c.port);
-  const N = 65535;
-  const layout = { index: 0, dataCount: N, parityCount: 32767, groups: 32767, fragmentBytes: 256, frameBytes: N * 256 };
-  let sent = 0;
-  let frameNo = 1;
+/**
+ * asPublishers opens `n` attacker publishers of streams NAME0…, keeps them registered, and calls
+ * `round` with each of them and a new frame number every 5 ms until the attack ends.
+ */
+async function asPublishers(c: AttackContext, n: number, name: string, round: (p: { raw: Raw; streamId: number }, frameNo: number, i: number) => number): Promise<Record<string, number>> {
+  const pubs = await openPublishers(n, c.port, name);
+  const keep = refresher(pubs.map((p, i) => ({ raw: p.raw, hello: { role: 'publish' as const, stream: `${name}${i}`, streamId: p.streamId } })), c.port);
+  let datagrams = 0;
   try {
-    while (Date.now() < c.until) {
-      for (const p of pubs) p.raw.send(dataDatagram(header(p.streamId, frameNo, layout), 256), c.port);
-      sent += pubs.length;
-      frameNo++;
+    for (let frameNo = 1; Date.now() < c.until; frameNo++) {
+      pubs.forEach((p, i) => (datagrams += round(p, frameNo, i)));
       await sleep(5);
     }
   } finally {
     clearInterval(keep);
     await Promise.all(pubs.map((p) => p.raw.close()));
   }
-  return { attackers: pubs.length, datagrams: sent };
+  return { attackers: pubs.length, datagrams };
 }
 
-async function fecBomb(c: AttackContext): Promise<Record<string, number>> {
-  const pubs = await openPublishers(4, c.port, 'fec');
-  const keep = refresher(pubs.map((p, i) => ({ raw: p.raw, hello: { role: 'publish' as const, stream: `fec${i}`, streamId: p.streamId } })), c.port);
+function memoryAttack(c: AttackContext): Promise<Record<string, number>> {
+  // One datagram per frame, each declaring 65 535 data and 32 767 parity fragments of 256 bytes.
+  const N = 65535;
+  const layout = { index: 0, dataCount: N, parityCount: 32767, groups: 32767, fragmentBytes: 256, frameBytes: N * 256 };
+  return asPublishers(c, 20, 'mem', (p, frameNo) => (p.raw.send(dataDatagram(header(p.streamId, frameNo, layout), 256), c.port), 1));
+}
+
+function fecBomb(c: AttackContext): Promise<Record<string, number>> {
   const L = 1404;
-  // Half the attackers declare 127 + 127 (parity = data), half 128 + 64 (within a 50 % cap).
+  // Half the attackers declare 127 + 127 (parity = data), half 128 + 64 (within a 50 % cap); no data, or half, is sent.
   const shapes = [
-    { dataCount: 127, parityCount: 127, send: (n: number) => Array.from({ length: 127 }, (_, j) => n + j) },
-    { dataCount: 128, parityCount: 64, send: (n: number) => [...Array.from({ length: 64 }, (_, j) => j), ...Array.from({ length: 64 }, (_, j) => n + j)] },
+    { dataCount: 127, parityCount: 127, indices: Array.from({ length: 127 }, (_, j) => 127 + j) },
+    { dataCount: 128, parityCount: 64, indices: [...Array.from({ length: 64 }, (_, j) => j), ...Array.from({ length: 64 }, (_, j) => 128 + j)] },
   ];
-  let frames = 0;
-  let frameNo = 1;
-  try {
-    while (Date.now() < c.until) {
-      pubs.forEach((p, i) => {
-        const s = shapes[i % 2];
-        const layout = { dataCount: s.dataCount, parityCount: s.parityCount, groups: 1, fragmentBytes: L, frameBytes: s.dataCount * L };
-        for (const index of s.send(s.dataCount)) p.raw.send(dataDatagram(header(p.streamId, frameNo, { ...layout, index }), L), c.port);
-      });
-      frames += pubs.length;
-      frameNo++;
-      await sleep(5);
-    }
-  } finally {
-    clearInterval(keep);
-    await Promise.all(pubs.map((p) => p.raw.close()));
-  }
-  return { attackers: pubs.length, frames };
+  return asPublishers(c, 4, 'fec', (p, frameNo, i) => {
+    const s = shapes[i % 2];
+    const layout = { dataCount: s.dataCount, parityCount: s.parityCount, groups: 1, fragmentBytes: L, frameBytes: s.dataCount * L };
+    for (const index of s.indices) p.raw.send(dataDatagram(header(p.streamId, frameNo, { ...layout, index }), L), c.port);
+    return s.indices.length;
+  });
 }
 
 /** SPOOFS: datagrams an on-path attacker injects as if from the hub. */

@@ -11,11 +11,12 @@ import type { Reader } from '../../hub/reader.js';
 import { createError, ERROR_CODES, type CamwireError, type ErrorCode } from '../../util/errors.js';
 import { TypedEmitter } from '../../util/events.js';
 import { createLogger } from '../../util/logger.js';
-import { encodeBye, encodeHello, encodeReport, type Datagram, type UdpRole, type Welcome } from './control.js';
+import { encodeBye, encodeHello, encodeReport, type Datagram, type Hello, type UdpRole, type Welcome } from './control.js';
 import { UdpEndpoint } from './endpoint.js';
 import { FrameReceiver, type FrameDelivery } from './frame-receiver.js';
 import { FrameSender, randomStreamId, sendStream } from './frame-sender.js';
 import { receiverOptions, type UdpOptions } from './options.js';
+import { helloProof } from './proof.js';
 import { resolveHost } from './socket.js';
 
 const log = createLogger('udp');
@@ -117,7 +118,9 @@ export class UdpHubClient extends TypedEmitter<{ state: (s: UdpClientState, deta
   }
 
   private hello(): void {
-    const h = { role: this.role, stream: this.url.stream, ...(this.role === 'publish' ? { streamId: this.ownStreamId } : {}), cookie: this.cookie, token: this.opts.token || undefined };
+    const h: Hello = { role: this.role, stream: this.url.stream, ...(this.role === 'publish' ? { streamId: this.ownStreamId } : {}), cookie: this.cookie };
+    // The token never travels: with a cookie to bind it to, a proof of it does (proof.ts).
+    if (this.opts.token && this.cookie) h.proof = helloProof(this.opts.token, this.cookie, h);
     this.sendToHub(encodeHello(h));
   }
 

@@ -31,7 +31,7 @@
  */
 import { DatagramType, decodeFragment, isRejection, PREFIX_BYTES, readPrefix, reject, writePrefix, type Fragment, type Rejection } from './wire.js';
 
-/** MAX_CONTROL_BYTES: a HELLO with a token and a 64-character name is ~250 bytes; 1 KiB leaves room. */
+/** MAX_CONTROL_BYTES: a HELLO with a proof and a 64-character name is ~250 bytes; 1 KiB leaves room. */
 export const MAX_CONTROL_BYTES = 1024;
 /** MAX_NACK_INDICES: 256 indices keep a NACK within the minimum MTU; more are asked for in the next round. */
 export const MAX_NACK_INDICES = 256;
@@ -56,7 +56,8 @@ export interface Hello {
   streamId?: number;
   /** cookie: echoed from the hub's CHALLENGE, proving the peer receives at its address. */
   cookie?: string;
-  token?: string;
+  /** proof: HMAC over the cookie and the HELLO with a key derived from --token (proof.ts); the token itself never travels. */
+  proof?: string;
   agent?: string;
 }
 
@@ -212,11 +213,11 @@ function decodeJson(type: number, b: Buffer): Datagram | Rejection {
   const u32 = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
   switch (type) {
     case DatagramType.HELLO:
-      if ((o.role !== 'publish' && o.role !== 'view') || !str(o.stream) || !optStr(o.cookie) || !optStr(o.token) || !optStr(o.agent) || (o.streamId !== undefined && !u32(o.streamId))) {
+      if ((o.role !== 'publish' && o.role !== 'view') || !str(o.stream) || !optStr(o.cookie) || !optStr(o.proof) || !optStr(o.agent) || (o.streamId !== undefined && !u32(o.streamId))) {
         return bad('HELLO needs {"role":"publish"|"view","stream":string}');
       }
       if (o.role === 'publish' && o.streamId === undefined) return bad('a publisher HELLO needs a streamId');
-      return { type: 'hello', hello: pick(o, ['role', 'stream', 'streamId', 'cookie', 'token', 'agent']) as unknown as Hello };
+      return { type: 'hello', hello: pick(o, ['role', 'stream', 'streamId', 'cookie', 'proof', 'agent']) as unknown as Hello };
     case DatagramType.CHALLENGE:
       return str(o.cookie) ? { type: 'challenge', cookie: o.cookie as string } : bad('CHALLENGE needs {"cookie":string}');
     case DatagramType.WELCOME:

@@ -28,6 +28,7 @@ import { encodeChallenge, encodeError, type Datagram, type Hello } from './contr
 import { CookieJar } from './cookie.js';
 import { peerKey, UdpEndpoint } from './endpoint.js';
 import { SharedByteBudget } from './byte-budget.js';
+import { checkProof } from './proof.js';
 import { HubPeer, PublishPeer, ViewPeer } from './hub-peer.js';
 import type { UdpOptions } from './options.js';
 
@@ -155,7 +156,7 @@ export class UdpServer {
     const send = (b: Buffer) => this.endpoint!.send(b, from.port, from.address);
     if (!this.cookies.valid(key, h.cookie)) return send(encodeChallenge(this.cookies.issue(key)));
     const fail = (e: CamwireError) => send(encodeError({ code: e.code, message: e.message }));
-    if (this.opts.token && h.token !== this.opts.token) return fail(createError('CAMWIRE_ERR_UNAUTHORIZED', 'missing or wrong token (pass --token)'));
+    if (this.opts.token && !checkProof(this.opts.token, h.cookie!, h)) return fail(createError('CAMWIRE_ERR_UNAUTHORIZED', 'missing or wrong token (pass --token)'));
     const old = this.peers.get(key);
     if (old?.matches(h)) {
       old.lastSeen = Date.now();

@@ -61,4 +61,10 @@ describe('udp under attack', () => {
     assert.ok(r.detail.pullFactor <= 1.6, `NACKs pulled ${r.detail.pullFactor.toFixed(2)}× the stream`);
   });
 
+
+  it('token in clear: with --token, no datagram on the path carries the secret', async () => {
+    const r = await attack('token');
+    assert.ok(r.detail.datagramsSniffed > 100, 'the sniffer saw the traffic');
+    assert.equal(r.detail.withSecret, 0, `${r.detail.withSecret} datagrams carried the token`);
+  });
 });

@@ -147,7 +147,7 @@ describe('udp wire: control datagrams', () => {
     assert.deepEqual(dec(encodeNack({ streamId: 7, frameNo: 0xffffffff, indices: [0, 5, 65535] })), { type: 'nack', nack: { streamId: 7, frameNo: 0xffffffff, indices: [0, 5, 65535] } });
     assert.deepEqual(dec(encodeEnd(0xabcdef01)), { type: 'end', streamId: 0xabcdef01 });
     assert.deepEqual(dec(encodeBye(0xabcdef02)), { type: 'bye', streamId: 0xabcdef02 });
-    assert.deepEqual(dec(encodeHello({ role: 'publish', stream: 'lab', streamId: 9, cookie: 'c', token: 't', agent: 'a' })), { type: 'hello', hello: { role: 'publish', stream: 'lab', streamId: 9, cookie: 'c', token: 't', agent: 'a' } });
+    assert.deepEqual(dec(encodeHello({ role: 'publish', stream: 'lab', streamId: 9, cookie: 'c', proof: 'p', agent: 'a' })), { type: 'hello', hello: { role: 'publish', stream: 'lab', streamId: 9, cookie: 'c', proof: 'p', agent: 'a' } });
     assert.deepEqual(dec(encodeChallenge('abc')), { type: 'challenge', cookie: 'abc' });
     assert.deepEqual(dec(encodeWelcome({ stream: 'lab', streamId: 3, refreshMs: 1000 })), { type: 'welcome', welcome: { stream: 'lab', streamId: 3, refreshMs: 1000 } });
     assert.deepEqual(dec(encodeError({ code: 'CAMWIRE_ERR_UNAUTHORIZED', message: 'no' })), { type: 'error', error: { code: 'CAMWIRE_ERR_UNAUTHORIZED', message: 'no' } });
