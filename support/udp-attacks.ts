@@ -178,11 +178,11 @@ class Raw {
   /** handshake says HELLO, answers the CHALLENGE and resolves true on WELCOME (false on anything else or silence). */
   async handshake(port: number, hello: Parameters<typeof encodeHello>[0]): Promise<boolean> {
     this.send(encodeHello(hello), port);
-    const challenge = await this.nextDecoded(1000);
+    const challenge = await this.nextDecoded(3000);
     if (challenge?.type !== 'challenge') return false;
     this.send(encodeHello({ ...hello, cookie: challenge.cookie }), port);
     this.cookie = challenge.cookie;
-    const welcome = await this.nextDecoded(1000);
+    const welcome = await this.nextDecoded(3000);
     if (welcome?.type !== 'welcome') return false;
     this.welcomed = welcome.welcome.streamId;
     return true;
@@ -213,14 +213,16 @@ function header(streamId: number, frameNo: number, o: Pick<FragmentHeader, 'inde
 }
 
 async function openPublishers(n: number, port: number, name: string): Promise<{ raw: Raw; streamId: number }[]> {
-  const out: { raw: Raw; streamId: number }[] = [];
-  for (let i = 0; i < n; i++) {
-    const raw = await Raw.open();
-    const streamId = 0x1000 + i;
-    if (await raw.handshake(port, { role: 'publish', stream: `${name}${i}`, streamId })) out.push({ raw, streamId });
-    else await raw.close();
-  }
-  return out;
+  // All at once, as a flood would; the ones the hub refused or did not answer are closed.
+  const tries = await Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      const raw = await Raw.open();
+      const streamId = 0x1000 + i;
+      return { raw, streamId, ok: await raw.handshake(port, { role: 'publish', stream: `${name}${i}`, streamId }) };
+    }),
+  );
+  for (const t of tries) if (!t.ok) await t.raw.close();
+  return tries.filter((t) => t.ok);
 }
 
 /** refresh keeps attacker peers registered (HELLO with their cookie every 500 ms) until `until`. */
