@@ -33,6 +33,8 @@ export interface AttackReport {
   successes: number;
   /** held: for slowloris, the most half-open connections open at once. */
   held: number;
+  /** closedByHub: for subscribe-flood, sockets the hub closed for breaking its policy (1008). */
+  closedByHub?: number;
   /** statuses: for dns-rebinding, how often each HTTP status came back. */
   statuses?: Record<string, number>;
 }
@@ -101,7 +103,7 @@ async function slowloris(o: AttackOptions): Promise<AttackReport> {
 }
 
 async function subscribeFlood(o: AttackOptions): Promise<AttackReport> {
-  const r: AttackReport = { attempts: 0, successes: 0, held: 0 };
+  const r: AttackReport = { attempts: 0, successes: 0, held: 0, closedByHub: 0 };
   const on = JSON.stringify({ type: 'subscribe', streams: [o.stream] });
   const off = JSON.stringify({ type: 'subscribe', streams: [] });
   const one = async () => {
@@ -109,6 +111,7 @@ async function subscribeFlood(o: AttackOptions): Promise<AttackReport> {
       const ws = new WebSocket(`ws://127.0.0.1:${o.port}/ws`, { localAddress: ATTACKER_ADDRESS });
       ws.on('error', () => {});
       ws.on('message', () => {}); // read everything, as a real flooding page would
+      ws.on('close', (code) => code === 1008 && r.closedByHub!++);
       const opened = await new Promise<boolean>((res) => {
         ws.once('open', () => res(true));
         ws.once('close', () => res(false));

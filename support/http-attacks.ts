@@ -61,8 +61,12 @@ export interface RunOptions {
   hubArgs?: string[];
 }
 
-/** ATTACKER_NICE: the attacker gets about a third of a normal process's CPU share when the machine is busy. */
-const ATTACKER_NICE = 5;
+/**
+ * ATTACKER_NICE: the flood's attacker spins as fast as it can and would otherwise take the cores
+ * the hub and the good viewer need (on a LAN it is another machine), so it runs at the lowest
+ * priority; the other attacks do little work per connection and run at normal priority.
+ */
+const ATTACKER_NICE: Record<HttpAttack, number> = { slowloris: 0, 'subscribe-flood': 19, 'dns-rebinding': 0, 'credentials-leak': 0 };
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -118,7 +122,7 @@ export async function runHttpAttack(attack: HttpAttack | 'none', o: RunOptions):
         : new Promise((resolve, reject) => {
             const child = spawn(process.execPath, [ATTACKERS, attack, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
             try {
-              setPriority(child.pid!, ATTACKER_NICE);
+              setPriority(child.pid!, ATTACKER_NICE[attack]);
             } catch {
               // not allowed here: the attacker runs at normal priority
             }
