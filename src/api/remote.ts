@@ -104,7 +104,8 @@ export async function publishTo(url: string, opts: RemoteOptions & SeedOptions =
   let server: TcpServer | undefined;
   let client: TcpClient | undefined;
   if (u.listen) {
-    server = new TcpServer(hub, { ...cfg, host: u.host, port: u.port });
+    // A listening camera serves its own stream: nobody may publish into it (issue 12, squatting).
+    server = new TcpServer(hub, { ...cfg, host: u.host, port: u.port, publishers: false });
     await server.start();
   } else {
     client = TcpClient.push(u, hub, name, clientOptions(opts, 'is "camwire serve" running there?'));

@@ -37,7 +37,7 @@ export interface Config {
   keepaliveMs: number;
   /** timeoutMs: 10 s (five missed keepalives) before a silent or stalled-mid-frame peer is dropped. */
   timeoutMs: number;
-  /** handshakeTimeoutMs: 5 s for a connecting peer to send its HELLO; idle sockets cost file descriptors. */
+  /** handshakeTimeoutMs: 5 s for a client to connect and be welcomed (a hub gives strangers preAuthTimeoutMs). */
   handshakeTimeoutMs: number;
   /** writeStallMs: 15 s without a peer reading anything before it is disconnected. */
   writeStallMs: number;

@@ -238,6 +238,7 @@ export class TcpClient extends TypedEmitter<TcpClientEvents> {
         if (!this.welcomed) {
           if (m.type !== 'welcome') return conn.fail(createError('CAMWIRE_ERR_UNEXPECTED_MESSAGE', `expected WELCOME, got ${m.type.toUpperCase()}`));
           clearTimeout(welcomeTimer);
+          conn.authenticate();
           conn.adoptKeepalive(m.welcome.keepaliveMs);
           this.welcomed = true;
           this.wake();

@@ -7,8 +7,11 @@ import type { FrameSink } from '../../hub/pump.js';
 import { createError, isCamwireError, type CamwireError } from '../../util/errors.js';
 import { TypedEmitter } from '../../util/events.js';
 import { describeNetError } from '../../util/neterr.js';
+import type { PeerSlot } from '../../util/peer-limits.js';
 import { Decoder } from './decoder.js';
 import { encodeError, encodeFrame, encodeKeepalive, type Message, type WireFrame } from './messages.js';
+
+const EMPTY = Buffer.alloc(0);
 
 /** ConnectionOptions: limits and timers (see config/defaults for the reasons of each default). */
 export interface ConnectionOptions {
@@ -19,6 +22,11 @@ export interface ConnectionOptions {
   timeoutMs: number;
   /** writeStallMs: close when a write has not drained for this long (peer stopped reading). */
   writeStallMs: number;
+  /**
+   * account is charged for input held before authenticate() (a hub's PeerSlot, see
+   * util/peer-limits); a refused charge disconnects the peer before its bytes are buffered.
+   */
+  account?: Pick<PeerSlot, 'charge' | 'release' | 'chargedBytes' | 'authenticate'>;
 }
 
 /** ConnectionEvents: messages in order, then exactly one `close` (error undefined = clean). */
@@ -68,6 +76,15 @@ export class Connection extends TypedEmitter<ConnectionEvents> implements FrameS
     const t = setInterval(() => this.onTick(), Math.max(25, Math.min(this.keepaliveMs / 2, this.opts.timeoutMs / 4)));
     t.unref();
     return t;
+  }
+
+  /**
+   * authenticate marks the handshake accepted: from now on FRAME messages are read (before, a
+   * FRAME header is a protocol error) and input is no longer charged to the pre-auth budget.
+   */
+  authenticate(): void {
+    this.decoder.authenticated = true;
+    this.opts.account?.authenticate();
   }
 
   /** closed tells whether the connection has closed (or is closing). */
@@ -156,15 +173,26 @@ export class Connection extends TypedEmitter<ConnectionEvents> implements FrameS
 
   private onData(chunk: Buffer): void {
     this.lastRx = Date.now();
-    let messages: Message[];
-    try {
-      messages = this.decoder.push(chunk);
-    } catch (e) {
-      return this.fail(isCamwireError(e) ? e : createError('CAMWIRE_ERR_MALFORMED_MESSAGE', String(e)));
-    }
-    for (const m of messages) {
-      if (this.isClosed) return;
-      this.emit('message', m);
+    const account = this.decoder.authenticated ? undefined : this.opts.account;
+    const refused = account?.charge(chunk.length);
+    if (refused) return this.fail(refused);
+    // Before authentication the decoder yields one message per push, so a handler can accept
+    // the handshake before the next header (a FRAME right behind WELCOME) is judged.
+    for (let next = chunk; !this.isClosed; next = EMPTY) {
+      let messages: Message[];
+      try {
+        messages = this.decoder.push(next);
+      } catch (e) {
+        return this.fail(isCamwireError(e) ? e : createError('CAMWIRE_ERR_MALFORMED_MESSAGE', String(e)));
+      } finally {
+        // What the decoder no longer holds was parsed or thrown away: give it back.
+        account?.release(account.chargedBytes - this.decoder.bufferedBytes);
+      }
+      if (messages.length === 0) return;
+      for (const m of messages) {
+        if (this.isClosed) return;
+        this.emit('message', m);
+      }
     }
   }
 

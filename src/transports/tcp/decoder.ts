@@ -5,6 +5,8 @@
  * input to the next call. Every length is checked before it is read, and a declared body length
  * is compared with its limit (maxFrameBytes for FRAME, MAX_CONTROL_BYTES otherwise) before a
  * single body byte is buffered, so held input never exceeds one allowed message plus one chunk.
+ * Until `authenticated` is set (the handshake was accepted) only control messages are read: a
+ * FRAME header is refused as it arrives, so an unauthenticated peer holds at most 4 KiB + a chunk.
  */
 import { DEFAULTS } from '../../config/defaults.js';
 import { CODECS } from '../../frame/frame.js';
@@ -25,6 +27,8 @@ import {
 export interface DecoderOptions {
   /** maxFrameBytes caps a frame's payload (not counting the 20-byte frame header). */
   maxFrameBytes?: number;
+  /** authenticated: start past the handshake (a test reading a recorded stream); default false. */
+  authenticated?: boolean;
 }
 
 const enum State {
@@ -40,9 +44,12 @@ export class Decoder {
   private type = 0;
   private length = 0;
   private failed = false;
+  /** authenticated: the handshake was accepted; FRAME messages are read from now on. */
+  authenticated = false;
 
   constructor(opts: DecoderOptions = {}) {
     this.maxFrameBytes = opts.maxFrameBytes ?? DEFAULTS.maxFrameBytes;
+    this.authenticated = opts.authenticated ?? false;
   }
 
   /** bufferedBytes is how much unparsed input is held (bounded; see the file comment). */
@@ -50,7 +57,10 @@ export class Decoder {
     return this.q.length;
   }
 
-  /** push consumes `chunk` and returns the messages it completes. */
+  /**
+   * push consumes `chunk` and returns the messages it completes; before `authenticated` at most
+   * one, the rest stays buffered for the next push (an empty chunk is fine).
+   */
   push(chunk: Buffer): Message[] {
     if (this.failed) return [];
     this.q.push(chunk);
@@ -65,6 +75,9 @@ export class Decoder {
         if (this.q.length < this.length) break;
         out.push(this.readBody(this.q.take(this.length)));
         this.state = State.Header;
+        // Before the handshake is accepted, stop after each message: the caller may accept it
+        // (authenticated = true) before the next header is judged, then calls push() again.
+        if (!this.authenticated) break;
       }
     } catch (e) {
       this.failed = true;
@@ -94,6 +107,9 @@ export class Decoder {
     this.length = h.readUInt32BE(4);
     switch (this.type) {
       case MessageType.FRAME:
+        if (!this.authenticated) {
+          throw createError('CAMWIRE_ERR_UNEXPECTED_MESSAGE', `FRAME before the handshake completed (declared ${this.length} bytes, none read)`);
+        }
         if (this.length < FRAME_HEADER_BYTES) {
           throw createError('CAMWIRE_ERR_MALFORMED_MESSAGE', `FRAME body of ${this.length} bytes is shorter than its ${FRAME_HEADER_BYTES}-byte header`);
         }

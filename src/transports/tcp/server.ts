@@ -7,33 +7,50 @@ import { DEFAULT_STREAM, type Hub } from '../../hub/hub.js';
 import type { Publisher } from '../../hub/stream.js';
 import { isJpeg } from '../../codecs/jpeg.js';
 import type { Config } from '../../config/defaults.js';
+import { validateConfig } from '../../config/schema.js';
 import { createError, isCamwireError, type CamwireError } from '../../util/errors.js';
-import { createLogger } from '../../util/logger.js';
+import { createLogger, RateLimitedReport } from '../../util/logger.js';
+import { PeerLimits, PreAuthBudget, type PeerLimitsOptions } from '../../util/peer-limits.js';
 import { boundPort, listen } from '../../util/listen.js';
 import { pumpNewest } from '../../hub/pump.js';
 import { Connection } from './connection.js';
-import { encodeEnd, encodeWelcome, type Hello, type Message } from './messages.js';
+import { encodeEnd, encodeError, encodeWelcome, type Hello, type Message } from './messages.js';
 import { AGENT } from './agent.js';
 
 const log = createLogger('tcp');
 
+const PEER_LIMIT_KEYS = ['maxConnections', 'reservedConnections', 'maxConnectionsPerAddress', 'handshakesPerSecond', 'handshakeBurst', 'preAuthPeerBytes', 'preAuthBudgetBytes', 'preAuthTimeoutMs'] as const;
+
 /** TcpServerOptions: where to listen and the connection limits. */
-export type TcpServerOptions = Pick<Config, 'maxFrameBytes' | 'maxConnections' | 'keepaliveMs' | 'timeoutMs' | 'handshakeTimeoutMs' | 'writeStallMs' | 'token'> & {
-  port: number;
-  host: string;
-};
+export type TcpServerOptions = Pick<Config, 'maxFrameBytes' | 'keepaliveMs' | 'timeoutMs' | 'preAuthTimeoutMs' | 'writeStallMs' | 'token' | 'preAuthBudgetBytes'> &
+  PeerLimitsOptions & {
+    port: number;
+    host: string;
+    /** budget: the hub-wide pre-auth byte budget shared with the other listeners (default: one of its own). */
+    budget?: PreAuthBudget;
+    /** publishers: false refuses every inbound publisher (a `send …?listen` camera serves, it is never written to). */
+    publishers?: boolean;
+  };
 
 /** TcpServer accepts camwire TCP connections for a Hub. */
 export class TcpServer {
   private server: Server | undefined;
   private readonly conns = new Set<Connection>();
+  /** limits admits each connection (per-address cap and rate, reserve, pre-auth budget). */
+  readonly limits: PeerLimits;
+  private readonly refused = new RateLimitedReport((n) => log.warn(`tcp: refused ${n} connection(s); latest: ${this.lastRefusal}`));
+  private lastRefusal = '';
   /** badFrames counts frames whose payload did not match their codec (dropped, not published). */
   badFrames = 0;
 
   constructor(
     private readonly hub: Hub,
     private readonly opts: TcpServerOptions,
-  ) {}
+  ) {
+    // Library callers skip loadConfig: the same checks here (e.g. reservedConnections < maxConnections).
+    validateConfig(opts, PEER_LIMIT_KEYS);
+    this.limits = new PeerLimits(opts, opts.budget ?? new PreAuthBudget(opts.preAuthBudgetBytes));
+  }
 
   /** start listens; rejects with CAMWIRE_ERR_LISTEN if the port cannot be opened. */
   async start(): Promise<void> {
@@ -62,9 +79,21 @@ export class TcpServer {
   }
 
   private accept(socket: Socket): void {
-    const conn = new Connection(socket, this.opts);
+    const { slot, error } = this.limits.admit(socket.remoteAddress ?? '');
+    if (!slot) {
+      // Say why in one small write, then let go of the socket at once.
+      this.lastRefusal = error.message;
+      this.refused.add();
+      socket.on('error', () => {});
+      socket.end(encodeError({ code: error.code, message: error.message }), () => socket.destroy());
+      return;
+    }
+    const conn = new Connection(socket, { ...this.opts, account: slot });
     this.conns.add(conn);
-    const handshake = setTimeout(() => conn.fail(createError('CAMWIRE_ERR_HANDSHAKE_TIMEOUT', `no HELLO within ${this.opts.handshakeTimeoutMs} ms`)), this.opts.handshakeTimeoutMs);
+    const handshake = setTimeout(
+      () => conn.fail(createError('CAMWIRE_ERR_HANDSHAKE_TIMEOUT', `handshake not completed within ${this.opts.preAuthTimeoutMs} ms (preAuthTimeoutMs)`)),
+      this.opts.preAuthTimeoutMs,
+    );
     let session: ((m: Message) => void) | undefined;
     let cleanup = () => {};
     conn.on('message', (m) => {
@@ -79,6 +108,7 @@ export class TcpServer {
     });
     conn.on('close', (err) => {
       clearTimeout(handshake);
+      slot.close();
       this.conns.delete(conn);
       cleanup();
       if (err) log.warn(`${conn.remote}: ${err.message} (${err.code})`);
@@ -93,7 +123,12 @@ export class TcpServer {
     // never somebody else's stream.
     const name = hello.role === 'view' ? this.hub.resolve(hello.stream) : hello.stream || DEFAULT_STREAM;
     const label = `tcp ${conn.remote}${hello.agent ? ` (${hello.agent})` : ''}`;
-    return hello.role === 'publish' ? this.openPublisher(conn, name, label) : this.openViewer(conn, name, label);
+    if (hello.role === 'publish' && this.opts.publishers === false) {
+      throw createError('CAMWIRE_ERR_FORBIDDEN', 'this sender only serves its own stream; it does not accept publishers');
+    }
+    const session = hello.role === 'publish' ? this.openPublisher(conn, name, label) : this.openViewer(conn, name, label);
+    conn.authenticate();
+    return session;
   }
 
   private openPublisher(conn: Connection, name: string, label: string): [(m: Message) => void, () => void] {

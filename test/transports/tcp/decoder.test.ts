@@ -46,7 +46,7 @@ const ALL = Buffer.concat(CASES.map((c) => c.bytes));
 const EXPECTED = CASES.map((c) => c.message);
 
 function decodeAll(chunks: Buffer[], maxFrameBytes?: number): Message[] {
-  const d = new Decoder({ maxFrameBytes });
+  const d = new Decoder({ maxFrameBytes, authenticated: true });
   const out = chunks.flatMap((c) => d.push(c));
   d.end();
   return out;
@@ -97,7 +97,7 @@ function encodeHelloRaw(o: unknown): Buffer {
 
 for (const m of MALFORMED) {
   test(`rejects ${m.name} with ${m.code}`, () => {
-    const d = new Decoder();
+    const d = new Decoder({ authenticated: true });
     assert.throws(
       () => {
         d.push(m.bytes);
@@ -109,7 +109,7 @@ for (const m of MALFORMED) {
 }
 
 test('rejects a frame whose declared length exceeds maxFrameBytes before buffering any of it', () => {
-  const d = new Decoder({ maxFrameBytes: 1000 });
+  const d = new Decoder({ maxFrameBytes: 1000, authenticated: true });
   const ok = Buffer.concat(encodeFrame({ codec: 'h264', keyframe: true, seq: 1, captureUs: 1, width: 2, height: 2, payload: Buffer.alloc(1000) }));
   assert.equal(d.push(ok).length, 1);
   const tooBig = Buffer.concat(encodeFrame({ codec: 'h264', keyframe: true, seq: 2, captureUs: 1, width: 2, height: 2, payload: Buffer.alloc(1001) }));
@@ -118,8 +118,20 @@ test('rejects a frame whose declared length exceeds maxFrameBytes before bufferi
   assert.equal(d.bufferedBytes, 0);
 });
 
-test('holds at most one message of unparsed input while a large frame arrives in pieces', () => {
+test('before the handshake is accepted, refuses a FRAME at its header with no body byte buffered', () => {
   const d = new Decoder();
+  const frame = Buffer.concat(encodeFrame({ codec: 'mjpeg', keyframe: true, seq: 1, captureUs: 1, width: 2, height: 2, payload: Buffer.alloc(16 * 1024 * 1024) }));
+  // The header arrives together with the first 64 KiB of body, as one socket read would bring them.
+  assert.throws(() => d.push(frame.subarray(0, 64 * 1024)), (e) => isCamwireError(e, 'CAMWIRE_ERR_UNEXPECTED_MESSAGE') && /before the handshake/.test((e as Error).message));
+  assert.equal(d.bufferedBytes, 0);
+  const ok = new Decoder();
+  assert.equal(ok.push(encodeHello({ role: 'view', stream: 'x' }))[0]?.type, 'hello', 'control messages are read before it');
+  ok.authenticated = true;
+  assert.equal(ok.push(frame.subarray(0, 1024)).length, 0, 'after it, frames are read');
+});
+
+test('holds at most one message of unparsed input while a large frame arrives in pieces', () => {
+  const d = new Decoder({ authenticated: true });
   const big = Buffer.concat(encodeFrame({ codec: 'mjpeg', keyframe: true, seq: 1, captureUs: 1, width: 2, height: 2, payload: Buffer.alloc(100_000, 7) }));
   let max = 0;
   for (let i = 0; i < big.length; i += 1000) {
@@ -146,7 +158,7 @@ test('a seeded fuzz loop (flip, insert, cut) never throws anything but a Camwire
       else if (kind === 'insert') b = Buffer.concat([b.subarray(0, at), rng.bytes(1 + rng.int(16)), b.subarray(at)]);
       else b = Buffer.concat([b.subarray(0, at), b.subarray(Math.min(b.length, at + 1 + rng.int(16)))]);
     }
-    const d = new Decoder({ maxFrameBytes: 4096 });
+    const d = new Decoder({ maxFrameBytes: 4096, authenticated: true });
     try {
       for (let off = 0; off < b.length; ) {
         const n = 1 + rng.int(64);

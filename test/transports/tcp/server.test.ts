@@ -18,7 +18,7 @@ let source: TestSource;
 
 before(async () => {
   // Short timers so the stalled-peer cases finish quickly; the logic is the same at any value.
-  server = await startHub({ tcpPort: 0, httpPort: null, host: '127.0.0.1', timeoutMs: 600, keepaliveMs: 150, handshakeTimeoutMs: 400 });
+  server = await startHub({ tcpPort: 0, httpPort: null, host: '127.0.0.1', timeoutMs: 600, keepaliveMs: 150, preAuthTimeoutMs: 400 });
   port = server.tcp!.port;
   source = new TestSource({ width: 160, height: 120, fps: 30, quality: 60 });
   await source.start(server.hub.publish('cam', 'test'));
@@ -42,7 +42,7 @@ function goodViewer() {
 /** rawPeer connects and collects decoded messages and the close. */
 async function rawPeer(): Promise<{ s: Socket; messages: Message[]; closed: Promise<void> }> {
   const s = await rawConnect(port);
-  const d = new Decoder();
+  const d = new Decoder({ authenticated: true });
   const messages: Message[] = [];
   s.on('data', (c) => {
     try {
@@ -157,7 +157,7 @@ test('a hub started with a token refuses clients without it', async () => {
 });
 
 test('connections beyond maxConnections are closed on accept while the open ones keep working', async () => {
-  const small = await startHub({ tcpPort: 0, httpPort: null, host: '127.0.0.1', maxConnections: 2 });
+  const small = await startHub({ tcpPort: 0, httpPort: null, host: '127.0.0.1', maxConnections: 2, reservedConnections: 0 });
   try {
     const p = small.tcp!.port;
     const held = [await rawConnect(p), await rawConnect(p)];
