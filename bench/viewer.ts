@@ -17,7 +17,8 @@ export interface BenchViewer {
 export async function protocolViewer(port: number, stream: string): Promise<BenchViewer> {
   const socket = await rawConnect(port);
   const v: BenchViewer = { seqs: [], socket };
-  const d = new Decoder();
+  // A bench viewer reads what a hub sends after WELCOME: frames are expected from the start.
+  const d = new Decoder({ authenticated: true });
   socket.on('data', (c) => {
     for (const m of d.push(c)) if (m.type === 'frame') v.seqs.push(m.frame.seq);
   });
