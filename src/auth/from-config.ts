@@ -50,3 +50,18 @@ export function clientCredential(c: Pick<Config, 'token' | 'tokenFile'>, url?: {
   const t = resolveToken(c);
   return t ? fromTokenString(t) : undefined;
 }
+
+/**
+ * urlCredential returns the userinfo of a stream URL as a token string (`NAME:SECRET`, or a
+ * bare `SECRET` for `tcp://SECRET@host/…`), percent-decoded; undefined when the URL has none.
+ */
+export function urlCredential(text: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    return undefined;
+  }
+  const p = fromUserinfo(u.username, u.password);
+  return p === undefined ? undefined : p.user === '' ? p.secret : `${p.user}:${p.secret}`;
+}

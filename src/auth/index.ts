@@ -28,4 +28,4 @@ export { loadCredentials, parseCredentials, formatSecret, USER_NAME_PATTERN, typ
 export { hashSecret, generateSecret } from './hash.js';
 export { DEFAULT_KDF, type KdfParams, type StoredKeys } from './scram.js';
 export { isLoopback, AddressList } from './address-policy.js';
-export { authenticatorFromConfig, clientCredential, resolveToken, type AuthConfig } from './from-config.js';
+export { authenticatorFromConfig, clientCredential, resolveToken, urlCredential, type AuthConfig } from './from-config.js';

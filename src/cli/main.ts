@@ -12,8 +12,10 @@ import { recordings } from './commands/recordings.js';
 import { send } from './commands/send.js';
 import { serve } from './commands/serve.js';
 import { view } from './commands/view.js';
+import { auth } from './commands/auth.js';
+import { cert } from './commands/cert.js';
 
-const COMMANDS: Command[] = [demo, serve, send, view, devices, doctor, recordings];
+const COMMANDS: Command[] = [demo, serve, send, view, devices, doctor, recordings, auth, cert];
 
 function usage(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length));

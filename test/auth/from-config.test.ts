@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULTS } from '../../src/config/defaults.js';
-import { authenticatorFromConfig, clientCredential, resolveToken } from '../../src/auth/index.js';
+import { authenticatorFromConfig, clientCredential, resolveToken, urlCredential } from '../../src/auth/index.js';
 import { loadedConfigFrom } from '../../src/cli/args.js';
 import { writeCredentials } from '../helpers/auth.js';
 
@@ -49,4 +49,12 @@ test('authenticatorFromConfig reads the auth file, the token and allowPublish, a
   assert.equal((await authenticatorFromConfig({ ...DEFAULTS })).enabled, false);
   await assert.rejects(authenticatorFromConfig({ ...DEFAULTS, authHttpUrl: 'file:///etc/passwd' }), /authHttpUrl "file:\/\/\/etc\/passwd" must be an http/);
   await assert.rejects(authenticatorFromConfig({ ...DEFAULTS, allowPublish: 'lan' }), /allowPublish: "lan" is not an address or CIDR/);
+});
+
+test('urlCredential reads userinfo with any characters as a token string', () => {
+  assert.equal(urlCredential('tcp://alice:p%40ss%2Fw%3Ard@hub:8089/door'), 'alice:p@ss/w:rd');
+  assert.equal(urlCredential('udp://s3cret@127.0.0.1:9000/door'), 's3cret');
+  assert.equal(urlCredential('tcp://127.0.0.1:8089/door'), undefined);
+  assert.equal(urlCredential('udp://@127.0.0.1:9000'), undefined, 'the bind syntax is no credential');
+  assert.equal(urlCredential('not a url'), undefined);
 });

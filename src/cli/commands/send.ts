@@ -4,6 +4,7 @@
 import { publishTo } from '../../api/remote.js';
 import { isUdpUrl, parseUdpUrl } from '../../config/udp-url.js';
 import { parseStreamUrl } from '../../config/url.js';
+import { urlCredential } from '../../auth/index.js';
 import { createError } from '../../util/errors.js';
 import { createLogger } from '../../util/logger.js';
 import { COMMON_HELP, configFrom, parse, parseSize } from '../args.js';
@@ -69,6 +70,7 @@ export const send: Command = {
     const [spec, dest] = positionals;
     const url = isUdpUrl(dest) ? parseUdpUrl(dest) : parseStreamUrl(dest);
     const cfg = configFrom(values, udpConfigFlags(values));
+    cfg.token = urlCredential(dest) ?? cfg.token; // tcp://NAME:SECRET@hub/… wins over --token-file and CAMWIRE_TOKEN
     const source = makeSource(spec, values, url.stream || 'default', { maxFrameBytes: cfg.maxFrameBytes, failFast: true });
     const out = await publishTo(dest, {
       ...cfg,

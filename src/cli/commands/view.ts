@@ -18,6 +18,7 @@ import { TcpClient } from '../../transports/tcp/client.js';
 import type { UdpChoices } from '../../transports/udp/options.js';
 import type { Command } from './command.js';
 import { help } from './serve.js';
+import { urlCredential } from '../../auth/index.js';
 
 const log = createLogger('view');
 
@@ -85,6 +86,7 @@ export const view: Command = {
     if (values.play && headless) throw createError('CAMWIRE_ERR_CONFIG', '--play shows the stream; --output / --json save or measure it: pick one');
     const cfg = configFrom(values, { httpPort: values.http, ...udpConfigFlags(values) });
     const url = positionals[0];
+    cfg.token = urlCredential(url) ?? cfg.token; // tcp://NAME:SECRET@hub/… wins over --token-file and CAMWIRE_TOKEN
     const seconds = values.seconds === undefined ? Infinity : parseNumber(values.seconds, '--seconds', 0);
     const opts = { ...cfg, ...udpChoices(values), reconnect: !values['no-reconnect'] };
     if (headless) return receive(url, values, opts, seconds);
