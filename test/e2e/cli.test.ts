@@ -99,12 +99,14 @@ test('a sender and a viewer started before the hub, and surviving a hub restart,
   await hub.stop();
 });
 
-test('the stream ends cleanly: a sender with --frames ends, the viewer gets END and exits 0', async () => {
+test('the stream ends cleanly: a sender with --frames ends, the viewer gets END and exits 0', { timeout: 60_000 }, async () => {
   const port = await freePort();
   const hub = run(['serve', '--tcp', String(port), '--http', '0', '--host', '127.0.0.1']);
   await hub.waitFor(/hub listening/);
   const viewer = run(['view', `tcp://127.0.0.1:${port}/short`, '--json']);
-  await new Promise((r) => setTimeout(r, 300));
+  // The viewer must be attached before the 10-frame stream starts, or it would join after END
+  // (a fixed 300 ms head start was not enough on a loaded machine and the test hung).
+  await viewer.waitFor(/connected to tcp:/);
   const sender = run(['send', 'testsrc', `tcp://127.0.0.1:${port}/short`, '--size', '160x120', '--frames', '10']);
   assert.equal(await sender.exited, 0, sender.stderr());
   assert.equal(await viewer.exited, 0, viewer.stderr());
