@@ -54,8 +54,8 @@ export const HUB_HELP = `  --tcp PORT       TCP port for senders and viewers (de
                    IP addresses, localhost and this machine's name always work
   --auth FILE      users, hashed secrets and what each may do (make with "camwire auth add")
   --auth-http-url URL   ask URL (POST JSON) whether to allow each peer; 2xx allows
-  --allow-publish CIDR[,CIDR]   let these addresses publish without credentials (without
-                   --auth only this machine may publish)`;
+  --allow-publish CIDR[,CIDR]   let these addresses publish without credentials (refused in
+                   this build, like --auth: the listeners do not apply it yet)`;
 
 /** hubConfigFlags maps HUB_OPTIONS to Config keys, for configFrom(). */
 export function hubConfigFlags(values: Parsed['values']): Partial<Record<keyof Config, unknown>> {

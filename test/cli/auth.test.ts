@@ -97,3 +97,13 @@ test('send and view take the credential from the URL, CAMWIRE_TOKEN or --token-f
   assert.notEqual(await wrong.exited, 0);
   assert.match(wrong.stderr(), /camwire: .*(token|credentials)/);
 });
+
+test('serve refuses --auth, --auth-http-url and --allow-publish with one clear line while the listeners do not apply them', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'camwire-authcli-'));
+  for (const flag of [['--auth', join(dir, 'auth.json')], ['--auth-http-url', 'http://127.0.0.1:9/x'], ['--allow-publish', '10.0.0.0/8']]) {
+    const r = run(['serve', '--tcp', '0', '--http', '0', '--host', '127.0.0.1', ...flag]);
+    assert.notEqual(r.code, 0, flag.join(' '));
+    assert.match(r.err, /not wired into the listeners in this build yet; use --token-file/, flag.join(' '));
+    assert.equal(r.err.trim().split('\n').filter((l) => l.startsWith('camwire:')).length, 1);
+  }
+});
