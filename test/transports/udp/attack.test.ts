@@ -1,7 +1,7 @@
 /**
  * The UDP rows of issue 12's attack table, a few seconds each. Each row checks what its fix does
  * (hub memory, refused parity, no crash, no phantom streams and bounded attacker peers, bounded
- * retransmission, no secret on the wire) and that this process's RSS stays within 64 MiB —
+ * retransmission, no secret on the wire) and that this process's RSS stays bounded (RSS_GROWTH_MIB) —
  * today's main fails every row. The good viewer's share of frames is measured and reported here
  * but judged (≥ 95 % over 60 s) by `npm run bench -- attack-udp`: in CI, hub, peers and attackers
  * share a 2-core machine with other jobs, and 3 s hold too few frames to judge a share.
@@ -11,7 +11,15 @@ import { describe, it } from 'node:test';
 import { runUdpAttack, type UdpAttackName, type UdpAttackResult } from '../../../support/udp-attacks.js';
 
 const DURATION_MS = 3000;
-const RSS_GROWTH_MIB = 64;
+/**
+ * RSS_GROWTH_MIB bounds this whole process's growth: the hub may by design hold up to its 64 MiB
+ * hub-wide budget of unauthenticated reassembly (the issue's target, asserted exactly as
+ * `hubBufferedMiBPeak` below), and the attacker's worker thread and the good viewer live in this
+ * same process (a worker's V8 heap, socket buffers, GC slack: measured 6–20 MiB above the budget
+ * on a quiet machine). So RSS may grow by the budget plus 48 MiB; today's main has no budget at
+ * all and fails the `hubBufferedMiBPeak` check instead.
+ */
+const RSS_GROWTH_MIB = 64 + 48;
 
 async function attack(name: UdpAttackName): Promise<UdpAttackResult> {
   const r = await runUdpAttack(name, DURATION_MS);
