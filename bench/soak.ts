@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { publishTo, readFrom } from '../src/index.js';
+import { publishTo, readFrom, type Frame } from '../src/index.js';
 import { camwire, type Child } from './procs.js';
 import { freePort, freeUdpPort, waitForPort } from '../support/net.js';
 import { attackBurst } from './soak-attacks.js';
@@ -61,6 +61,22 @@ const ffmpegChildren = (pid: number): number[] => {
   }
 };
 
+/** readForever reads `url` with the library's readFrom until `signal` aborts, reading it again when it ends or fails (an upstream restarting). */
+function readForever(url: string, signal: AbortSignal, onFrame: (f: Frame) => void): void {
+  void (async () => {
+    while (!signal.aborted) {
+      try {
+        for await (const f of readFrom(url)) {
+          if (signal.aborted) break;
+          onFrame(f);
+        }
+      } catch {
+        await sleep(500);
+      }
+    }
+  })();
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'camwire-soak-'));
 const clip = join(dir, 'clip.mp4');
 execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `testsrc2=size=640x480:rate=${FPS}`, '-t', '20', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', String(FPS), '-pix_fmt', 'yuv420p', clip]);
@@ -98,18 +114,7 @@ const publishers = [
 // under test, so reconnects on both sides happen while everything else runs.
 const stop = new AbortController();
 const relay = await publishTo(`tcp://127.0.0.1:${tcp}/relay`);
-void (async () => {
-  while (!stop.signal.aborted) {
-    try {
-      for await (const f of readFrom(`tcp://127.0.0.1:${up}/up`)) {
-        if (stop.signal.aborted) break;
-        relay.publish({ ...f, stream: 'relay' });
-      }
-    } catch {
-      await sleep(500);
-    }
-  }
-})();
+readForever(`tcp://127.0.0.1:${up}/up`, stop.signal, (f) => relay.publish({ ...f, stream: 'relay' }));
 await sleep(3000);
 
 // 50 viewers: 45 fast ones over every transport, 5 slow ones (MJPEG and WebSocket readers that
@@ -117,18 +122,7 @@ await sleep(3000);
 const streams = ['cam', 'ucam', 'ff', 'relay'];
 const remote = (kind: string, url: string, signal: AbortSignal): Counter => {
   const c: Counter = { kind, frames: 0 };
-  void (async () => {
-    while (!signal.aborted) {
-      try {
-        for await (const _f of readFrom(url)) {
-          c.frames++;
-          if (signal.aborted) break;
-        }
-      } catch {
-        await sleep(500); // a stream ending while its upstream restarts; read it again
-      }
-    }
-  })();
+  readForever(url, signal, () => c.frames++);
   return c;
 };
 const viewers = (signal: AbortSignal): Counter[] => [
