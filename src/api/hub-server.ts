@@ -12,6 +12,7 @@ import { startHttpListener, type HttpListener } from './http-listener.js';
 import { startEvents, type HubEvents } from './events.js';
 import { authenticatorFromConfig, type Authenticator } from '../auth/index.js';
 import { createError } from '../util/errors.js';
+import { PeerLimits, PreAuthBudget } from '../util/peer-limits.js';
 
 /**
  * HubServerOptions: any Config keys; `tcpPort: null` / `httpPort: null` disable that listener;
@@ -40,6 +41,8 @@ export interface HubServer {
   readonly events: HubEvents;
   /** auth is the hub's Authenticator, shared by every listener. */
   readonly auth: Authenticator;
+  /** preAuthBudget is the hub-wide byte budget for unauthenticated input, shared by every listener. */
+  readonly preAuthBudget: PreAuthBudget;
   /** close stops listeners, disconnects peers and ends readers. Idempotent. */
   close(): Promise<void>;
 }
@@ -52,7 +55,12 @@ export async function startHub(opts: HubServerOptions = {}): Promise<HubServer> 
   if (cfg.authFile || cfg.authHttpUrl || cfg.allowPublish) {
     throw createError('CAMWIRE_ERR_CONFIG', '--auth, --auth-http-url and --allow-publish are not wired into the listeners in this build yet; use --token-file FILE (or CAMWIRE_TOKEN) meanwhile');
   }
+  // ONE Authenticator and ONE pre-auth byte budget for the whole hub (src/auth/index.ts says
+  // how listeners use them): a peer's rights and the memory strangers may hold must not depend
+  // on which port they knocked on. Connection slots stay per listener (maxConnections is "per
+  // listener", docs/config.md), each admitting into the shared budget.
   const auth = opts.auth ?? (await authenticatorFromConfig(cfg));
+  const preAuthBudget = new PreAuthBudget(cfg.preAuthBudgetBytes);
   const hub = new Hub();
   let tcp: TcpServer | undefined;
   let web: HttpListener | undefined;
@@ -67,17 +75,21 @@ export async function startHub(opts: HubServerOptions = {}): Promise<HubServer> 
   };
   try {
     if (opts.tcpPort !== null) {
-      tcp = new TcpServer(hub, { ...cfg, port: cfg.tcpPort ?? DEFAULTS.tcpPort });
+      tcp = new TcpServer(hub, { ...cfg, port: cfg.tcpPort ?? DEFAULTS.tcpPort, auth, preAuthBudget });
       await tcp.start();
     }
     if (opts.udpPort !== undefined && opts.udpPort !== null) {
-      udp = new UdpServer(hub, { ...udpOptions(cfg, { nack: opts.nack }), port: opts.udpPort, host: cfg.host });
+      // UDP admits a peer only once its HELLO is accepted, so it keeps no reserve (as UdpServer's own default).
+      const limits = new PeerLimits({ ...cfg, reservedConnections: 0 }, preAuthBudget);
+      udp = new UdpServer(hub, { ...udpOptions(cfg, { nack: opts.nack }), port: opts.udpPort, host: cfg.host, auth, limits });
       await udp.start();
     }
     if (opts.httpPort !== null) {
       web = await startHttpListener(hub, {
         ...cfg,
         port: cfg.httpPort ?? DEFAULTS.httpPort,
+        auth,
+        preAuthBudget,
         tcpPort: tcp?.port,
         connections: () => ({ tcp: tcp?.connections ?? 0 }),
         events: events.log,
@@ -89,5 +101,5 @@ export async function startHub(opts: HubServerOptions = {}): Promise<HubServer> 
     throw e;
   }
   let closing: Promise<void> | undefined;
-  return { hub, tcp, http: web?.http, udp, events, auth, close: () => (closing ??= close()) };
+  return { hub, tcp, http: web?.http, udp, events, auth, preAuthBudget, close: () => (closing ??= close()) };
 }

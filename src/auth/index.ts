@@ -12,6 +12,17 @@
  *   - with `enabled` false, skip the handshake and call `authorize(undefined, req)`: it applies
  *     the no-auth policy (view anywhere, publish from loopback and allowPublish only).
  * Client side: `clientCredential(cfg, url)` gives the Presented to use.
+ *
+ * Plumbing (api/hub-server.ts `startHub`): the hub builds ONE Authenticator and ONE
+ * `PreAuthBudget` (util/peer-limits, `preAuthBudgetBytes`) and hands both to every listener:
+ *   - TCP: `new TcpServer(hub, { …cfg, auth, preAuthBudget })`;
+ *   - HTTP/WS: `startHttpListener(hub, { …cfg, auth, preAuthBudget })` → `HttpServerOptions.auth`,
+ *     `.preAuthBudget` (the listener passes them on to the WebSocket side);
+ *   - UDP: `new UdpServer(hub, { …, auth, limits: new PeerLimits({ …cfg, reservedConnections: 0 }, preAuthBudget) })`.
+ * Each listener keeps its own `PeerLimits` (maxConnections and the per-address caps are per
+ * listener), all charging the one budget, so strangers hold ≤ preAuthBudgetBytes hub-wide.
+ * `HubServer.auth` and `.preAuthBudget` expose both. A library caller constructing a listener
+ * without `auth` gets no checks beyond the old `token` option: pass `authenticatorFromConfig(cfg)`.
  * Compare secrets only with `safeEqual`.
  */
 export type { Action, Rule } from './actions.js';

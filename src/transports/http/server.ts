@@ -23,6 +23,7 @@ import { isSameOrigin } from './origin.js';
 import { AllowedHosts } from './allowed-hosts.js';
 import { Admission } from './admission.js';
 import type { PreAuthBudget } from '../../util/peer-limits.js';
+import type { Authenticator } from '../../auth/index.js';
 import { RateLimitedReport } from '../../util/logger.js';
 import { loadTls } from './tls.js';
 import { watchTlsFiles, type TlsWatch } from '../../util/tls-reload.js';
@@ -48,6 +49,8 @@ export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer
 export type HttpServerOptions = Pick<Config, 'token' | 'writeStallMs'> & Partial<Pick<Config, 'tlsCert' | 'tlsKey' | 'allowedHosts' | 'preAuthTimeoutMs' | 'recordDir' | AdmissionKey>> & {
   /** preAuthBudget: the hub-wide pre-auth byte budget, shared with the other listeners. */
   preAuthBudget?: PreAuthBudget;
+  /** auth: the hub's Authenticator, shared with the other listeners (startHub builds one; hook for the http helper). */
+  auth?: Authenticator;
   port: number;
   host: string;
   /** webRoot holds the built viewer (default dist/web). */

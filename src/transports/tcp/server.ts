@@ -16,6 +16,7 @@ import { pumpNewest } from '../../hub/pump.js';
 import { Connection } from './connection.js';
 import { encodeEnd, encodeError, encodeWelcome, type Hello, type Message } from './messages.js';
 import { AGENT } from './agent.js';
+import type { Authenticator } from '../../auth/index.js';
 
 const log = createLogger('tcp');
 
@@ -26,8 +27,10 @@ export type TcpServerOptions = Pick<Config, 'maxFrameBytes' | 'keepaliveMs' | 't
   PeerLimitsOptions & {
     port: number;
     host: string;
-    /** budget: the hub-wide pre-auth byte budget shared with the other listeners (default: one of its own). */
-    budget?: PreAuthBudget;
+    /** preAuthBudget: the hub-wide pre-auth byte budget shared with the other listeners (default: one of its own). */
+    preAuthBudget?: PreAuthBudget;
+    /** auth: the hub's Authenticator, shared with the other listeners (startHub builds one; default: none, the no-auth policy). */
+    auth?: Authenticator;
     /** publishers: false refuses every inbound publisher (a `send …?listen` camera serves, it is never written to). */
     publishers?: boolean;
   };
@@ -49,7 +52,7 @@ export class TcpServer {
   ) {
     // Library callers skip loadConfig: the same checks here (e.g. reservedConnections < maxConnections).
     validateConfig(opts, PEER_LIMIT_KEYS);
-    this.limits = new PeerLimits(opts, opts.budget ?? new PreAuthBudget(opts.preAuthBudgetBytes));
+    this.limits = new PeerLimits(opts, opts.preAuthBudget ?? new PreAuthBudget(opts.preAuthBudgetBytes));
   }
 
   /** start listens; rejects with CAMWIRE_ERR_LISTEN if the port cannot be opened. */

@@ -31,6 +31,7 @@ import { SharedByteBudget } from './byte-budget.js';
 import { checkProof } from './proof.js';
 import { HubPeer, PublishPeer, ViewPeer } from './hub-peer.js';
 import type { UdpOptions } from './options.js';
+import type { Authenticator } from '../../auth/index.js';
 
 const log = createLogger('udp');
 
@@ -47,8 +48,11 @@ export const PENALTY_MS = 30_000;
 /** PENALTY_MEMORY: at most 4096 penalised peers are remembered (the oldest is forgotten first). */
 export const PENALTY_MEMORY = 4096;
 
-/** UdpServerOptions: where to listen, plus the UDP tuning; `limits` admits peers (default: PeerLimits from the config defaults, maxConnections = maxPeers). */
-export type UdpServerOptions = UdpOptions & { port: number; host: string; maxPeers?: number; limits?: PeerLimits };
+/**
+ * UdpServerOptions: where to listen, plus the UDP tuning; `limits` admits peers (default: PeerLimits from the config
+ * defaults, maxConnections = maxPeers); `auth` is the hub's Authenticator (startHub passes the one every listener shares).
+ */
+export type UdpServerOptions = UdpOptions & { port: number; host: string; maxPeers?: number; limits?: PeerLimits; auth?: Authenticator };
 
 /** UdpServer serves a Hub over UDP; see the file comment. */
 export class UdpServer {

@@ -175,3 +175,24 @@ test('connections beyond maxConnections are closed on accept while the open ones
     await small.close();
   }
 });
+
+test('startHub gives TCP and HTTP one pre-auth budget: bytes held by a pending HTTP request count against a TCP peer', async () => {
+  // Budget = one HTTP request's header allowance (8 KiB, charged on accept) + 50 bytes.
+  const hub = await startHub({ tcpPort: 0, httpPort: 0, host: '127.0.0.1', preAuthBudgetBytes: 8192 + 50, preAuthPeerBytes: 8192 });
+  try {
+    const pendingHttp = await rawConnect(hub.http!.port);
+    await waitUntil(() => hub.preAuthBudget.bytes >= 8192, 5000, 'the HTTP connection charged the shared budget');
+    const tcpPeer = await rawConnect(hub.tcp!.port);
+    const got: Message[] = [];
+    const dec = new Decoder();
+    tcpPeer.on('data', (b) => got.push(...dec.push(b)));
+    // A HELLO header declaring 1000 bytes, then 100 of them: more than the 50 left in the budget.
+    tcpPeer.write(Buffer.concat([header(MessageType.HELLO, 1000), Buffer.alloc(100, 0x20)]));
+    await new Promise<void>((r) => tcpPeer.on('close', () => r()));
+    const err = got.find((m) => m.type === 'error');
+    assert.equal(err?.type === 'error' && err.error.code, 'CAMWIRE_ERR_OVERLOADED');
+    pendingHttp.destroy();
+  } finally {
+    await hub.close();
+  }
+});
