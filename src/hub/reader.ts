@@ -63,6 +63,8 @@ export class Reader implements AsyncIterable<Frame> {
   private queued: Frame[] = [];
   private queuedBytes = 0;
   private readonly queue: ReaderOptions['queue'];
+  /** catchUp: while a reader that joined at a cached GOP (join) still owes those frames, it queues like this. */
+  private catchUp: ReaderOptions['queue'];
   private readonly dropReport: RateLimitedReport;
 
   constructor(
@@ -97,7 +99,8 @@ export class Reader implements AsyncIterable<Frame> {
       w(this.deliver(frame));
       return;
     }
-    if (this.slot && this.queue) return this.enqueue(frame, this.queue);
+    const queue = this.queue ?? this.catchUp;
+    if (this.slot && queue) return this.enqueue(frame, queue);
     if (this.slot) {
       this.drop(1);
       if (!frame.keyframe) {
@@ -109,6 +112,16 @@ export class Reader implements AsyncIterable<Frame> {
     }
     this.slot = frame;
     this.wakeReady(true);
+  }
+
+  /**
+   * join starts the reader at a stream's cached GOP (its keyframe and the frames since, see
+   * hub/stream.ts): they are delivered in order, with the frames published meanwhile queued
+   * behind them within `bound`; once the reader has taken them all it is newest-wins again.
+   */
+  join(gop: readonly Frame[], bound: { frames: number; bytes: number }): void {
+    if (gop.length > 1) this.catchUp = bound;
+    for (const f of gop) this.offer(f);
   }
 
   /** next resolves with the newest frame not yet taken, or undefined once the reader ended. */
@@ -137,6 +150,7 @@ export class Reader implements AsyncIterable<Frame> {
     if (!f) return undefined;
     this.slot = this.queued.shift();
     if (this.slot) this.queuedBytes -= this.slot.payload.length;
+    else this.catchUp = undefined; // caught up: newest-wins from here on
     return this.deliver(f);
   }
 

@@ -12,6 +12,14 @@ import { Reader, type ReaderOptions, type ReaderStats } from './reader.js';
 import { LatencyStats, RateMeter } from './stats.js';
 import { redact } from '../util/redact.js';
 
+/**
+ * GOP_CACHE bounds the frames a stream keeps since its last keyframe, so a new reader starts
+ * decoding at once instead of waiting up to a keyframe interval: 300 frames is 10 s at 30 fps
+ * (a camera's longest usual GOP), 8 MiB is 10 s of 6 Mbit/s. A GOP past either bound is not
+ * cached (readers joining then wait for the next keyframe, as without a cache).
+ */
+export const GOP_CACHE = { frames: 300, bytes: 8 * 1024 * 1024 };
+
 /** StreamStats is a point-in-time copy of a stream's counters and its readers'. */
 export interface StreamStats {
   name: string;
@@ -56,6 +64,9 @@ export class Stream {
   private publisherLabel: string | null = null;
   private current: object | null = null;
   private lastFrame: Frame | undefined;
+  /** gop: the newest keyframe and every frame since (GOP_CACHE); empty when over the bound. */
+  private gop: Frame[] = [];
+  private gopBytes = 0;
   private lastAt = 0;
   /** droppedByGone keeps the drops of readers that left, so `dropped` only ever grows. */
   private droppedByGone = 0;
@@ -82,6 +93,7 @@ export class Stream {
     }
     const token = {};
     this.current = token;
+    this.gop = []; // a new publisher's frames do not continue the old one's GOP
     this.publisherLabel = redact(label); // shown in /api/streams: never a URL's password
     const live = () => this.current === token;
     const release = () => {
@@ -105,7 +117,7 @@ export class Stream {
     };
   }
 
-  /** read adds a reader; it gets the newest frame at once if that frame is a keyframe. */
+  /** read adds a reader; it starts at once at the cached GOP (the newest keyframe and the frames since), if any. */
   read(opts: ReaderOptions = {}): Reader {
     const r = new Reader(this.name, opts, (rr) => {
       if (!this.readers.delete(rr)) return;
@@ -113,7 +125,7 @@ export class Stream {
       this.hooks.changed(this);
     });
     this.readers.add(r);
-    if (this.lastFrame?.keyframe) r.offer(this.lastFrame);
+    r.join(this.gop, GOP_CACHE);
     this.hooks.changed(this);
     return r;
   }
@@ -155,6 +167,20 @@ export class Stream {
     this.rate.add(frame.payload.length, this.lastAt);
     this.latency.add(nowUs() - frame.captureUs);
     this.lastFrame = frame;
+    this.cache(frame);
     for (const r of this.readers) r.offer(frame);
+  }
+
+  /** cache keeps the GOP a joining reader starts from (for MJPEG: just the newest frame). */
+  private cache(frame: Frame): void {
+    if (frame.keyframe) {
+      this.gop = [frame];
+      this.gopBytes = frame.payload.length;
+    } else if (this.gop.length > 0 && this.gop.length < GOP_CACHE.frames && this.gopBytes + frame.payload.length <= GOP_CACHE.bytes) {
+      this.gop.push(frame);
+      this.gopBytes += frame.payload.length;
+    } else {
+      this.gop = [];
+    }
   }
 }

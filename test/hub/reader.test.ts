@@ -61,15 +61,38 @@ test('an h264 reader that falls behind skips to the next keyframe, never a broke
   assert.equal(r.dropped, 3);
 });
 
-test('a new mjpeg reader gets the newest frame at once; a new h264 reader waits for a keyframe', () => {
+test('a new mjpeg reader gets the newest frame at once; a new h264 reader starts at the cached keyframe', () => {
   const hub = new Hub();
   const m = hub.publish('m');
   m.publish(fakeFrame(7));
-  assert.equal(hub.read('m').take()?.seq, 7);
+  m.publish(fakeFrame(8));
+  const rm = hub.read('m');
+  assert.deepEqual([rm.take()?.seq, rm.take()], [8, undefined], 'MJPEG: only the newest picture, no catch-up');
   const h = hub.publish('h');
   h.publish(fakeFrame(1, { codec: 'h264', keyframe: true }));
   h.publish(fakeFrame(2, { codec: 'h264', keyframe: false }));
-  assert.equal(hub.read('h').take(), undefined);
+  const rh = hub.read('h');
+  assert.deepEqual([rh.take()?.seq, rh.take()?.seq, rh.take()], [1, 2, undefined]);
+});
+
+test('a reader joining at a cached GOP catches up in order, then is newest-wins again', () => {
+  const hub = new Hub();
+  const pub = hub.publish('s');
+  const h = (seq: number, keyframe = false) => fakeFrame(seq, { codec: 'h264', keyframe });
+  for (let i = 0; i < 5; i++) pub.publish(h(i, i === 0));
+  const r = hub.read('s');
+  pub.publish(h(5)); // published during the catch-up: queued behind the GOP, not a drop
+  const got: number[] = [];
+  for (let f = r.take(); f; f = r.take()) got.push(f.seq);
+  assert.deepEqual(got, [0, 1, 2, 3, 4, 5]);
+  assert.equal(r.dropped, 0);
+  // Caught up: a slow consumer now skips to the next keyframe as any reader does.
+  pub.publish(h(6));
+  pub.publish(h(7));
+  assert.equal(r.take(), undefined, '6 was replaced by 7, which references it: both go');
+  pub.publish(h(8, true));
+  assert.equal(r.take()?.seq, 8);
+  assert.equal(r.dropped, 2);
 });
 
 test('a second publisher for the same stream is refused with CAMWIRE_ERR_STREAM_BUSY until the first detaches', () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Stream } from '../../src/hub/stream.js';
+import { GOP_CACHE, Stream } from '../../src/hub/stream.js';
 import { nowUs } from '../../src/util/clock.js';
 import { isCamwireError } from '../../src/util/errors.js';
 import { fakeFrame } from '../helpers/frames.js';
@@ -38,19 +38,55 @@ test('detach keeps readers waiting (the publisher may come back); end finishes t
   assert.equal(s.publisher, null);
 });
 
-test('a new reader gets the newest frame at once if it is a keyframe, else waits for the next keyframe', async () => {
+const drain = (r: { take(): { seq: number } | undefined }) => {
+  const got: number[] = [];
+  for (let f = r.take(); f; f = r.take()) got.push(f.seq);
+  return got;
+};
+
+test('a new reader starts at once at the GOP cache: the newest keyframe and every frame since', () => {
   const s = new Stream('v');
   const p = s.attach('cam');
   p.publish(h264(1, true));
-  assert.equal(s.read().take()?.seq, 1, 'keyframe: shown at once');
+  assert.deepEqual(drain(s.read()), [1], 'keyframe: shown at once');
   p.publish(h264(2, false));
-  const late = s.read();
-  assert.equal(late.take(), undefined, 'a delta frame cannot start a picture');
   p.publish(h264(3, false));
-  assert.equal(late.take(), undefined);
+  assert.deepEqual(drain(s.read()), [1, 2, 3], 'mid-GOP: the keyframe first, then the frames it references');
   p.publish(h264(4, true));
-  assert.equal(late.take()?.seq, 4);
+  assert.deepEqual(drain(s.read()), [4], 'a keyframe starts a new cache');
   assert.equal(s.last?.seq, 4);
+});
+
+test('the GOP cache is bounded in frames and bytes; past a bound a new reader waits for the next keyframe', () => {
+  const s = new Stream('v');
+  const p = s.attach('cam');
+  p.publish(h264(0, true));
+  for (let i = 1; i < GOP_CACHE.frames; i++) p.publish(h264(i, false));
+  assert.equal(drain(s.read()).length, GOP_CACHE.frames, 'exactly at the frame bound: all cached');
+  p.publish(h264(GOP_CACHE.frames, false));
+  assert.deepEqual(drain(s.read()), [], 'one past the bound: nothing cached');
+  const big = Buffer.alloc(GOP_CACHE.bytes / 2);
+  p.publish(fakeFrame(1000, { codec: 'h264', keyframe: true, payload: big }));
+  p.publish(fakeFrame(1001, { codec: 'h264', keyframe: false, payload: big.subarray(1) }));
+  assert.deepEqual(drain(s.read()), [1000, 1001]);
+  p.publish(fakeFrame(1002, { codec: 'h264', keyframe: false, payload: Buffer.alloc(2) }));
+  assert.deepEqual(drain(s.read()), [], 'past the byte bound: nothing cached');
+  p.publish(h264(1003, true));
+  assert.deepEqual(drain(s.read()), [1003]);
+});
+
+test('a new publisher starts a new GOP cache: its delta frames never follow the old one\'s keyframe', () => {
+  const s = new Stream('v');
+  const a = s.attach('cam A');
+  a.publish(h264(1, true));
+  a.publish(h264(2, false));
+  a.detach();
+  const b = s.attach('cam B');
+  b.publish(h264(1, false));
+  const r = s.read();
+  assert.deepEqual(drain(r), []);
+  b.publish(h264(2, true));
+  assert.deepEqual(drain(r), [2]);
 });
 
 test('stats count frames and bytes in, drops of readers that left, rate, and the newest frame\'s shape', () => {
