@@ -1,6 +1,8 @@
 /**
  * events: a hub's event machinery, started and closed as one component — the EventLog, motion
- * detection on the configured streams, and the notifiers that carry events out (webhook, MQTT). startHub owns one; embedders reach the log as `server.events`.
+ * detection on the configured streams, the notifiers that carry events out (webhook, MQTT), and
+ * when the hub records, the journal that keeps events on disk with their clips. startHub owns
+ * one; embedders reach the log as `server.events`.
  */
 import type { Hub } from '../hub/hub.js';
 import { EventLog } from '../hub/event-log.js';
@@ -10,9 +12,11 @@ import { Webhook, parseWebhookUrl } from '../sinks/notify/webhook.js';
 import { MqttPublisher, parseMqttUrl } from '../sinks/notify/mqtt.js';
 import { isValidStreamName } from '../frame/frame.js';
 import { createError } from '../util/errors.js';
+import { EventJournal } from '../recordings/event-journal.js';
+import { eventKeepMs } from '../sinks/recorder/config.js';
 
 /** EventsOptions: the motion* keys of Config, and the ffmpeg that decodes H.264 for motion. */
-export type EventsOptions = Pick<Config, 'motion' | 'motionFps' | 'motionSensitivity' | 'motionWarmupMs' | 'motionEndMs' | 'motionPreRollMs' | 'motionPostRollMs' | 'motionZones' | 'onMotion' | 'onMotionTimeoutMs' | 'mqtt' | 'mqttTopic' | 'mqttDiscoveryPrefix'> & {
+export type EventsOptions = Pick<Config, 'recordDir' | 'recordKeep' | 'recordKeepEvents' | 'motion' | 'motionFps' | 'motionSensitivity' | 'motionWarmupMs' | 'motionEndMs' | 'motionPreRollMs' | 'motionPostRollMs' | 'motionZones' | 'onMotion' | 'onMotionTimeoutMs' | 'mqtt' | 'mqttTopic' | 'mqttDiscoveryPrefix'> & {
   ffmpegPath?: string;
 };
 
@@ -23,6 +27,10 @@ export interface HubEvents {
   readonly motion: Motion | undefined;
   readonly webhook: Webhook | undefined;
   readonly mqtt: MqttPublisher | undefined;
+  /** journal: the events on disk beside the recordings (only when the hub records: recordDir). */
+  readonly journal: EventJournal | undefined;
+  /** ready settles once events of earlier runs are back in the log. */
+  readonly ready: Promise<void>;
   /** close stops detection (ending events in progress) and the notifiers. Idempotent. */
   close(): Promise<void>;
 }
@@ -38,6 +46,7 @@ export function motionStreams(list: string): string[] {
 export function startEvents(hub: Hub, opts: EventsOptions): HubEvents {
   const log = new EventLog();
   const streams = motionStreams(opts.motion);
+  const keepMs = opts.recordDir ? eventKeepMs(opts) : undefined; // a bad age is a config error before anything starts
   // Check every URL before anything starts, so a typo is one clear error and nothing to undo.
   if (opts.onMotion) parseWebhookUrl(opts.onMotion);
   if (opts.mqtt) parseMqttUrl(opts.mqtt);
@@ -56,6 +65,7 @@ export function startEvents(hub: Hub, opts: EventsOptions): HubEvents {
     : undefined;
   const webhook = opts.onMotion ? new Webhook(opts.onMotion, log, opts.onMotionTimeoutMs) : undefined;
   const mqtt = opts.mqtt ? new MqttPublisher({ url: opts.mqtt, topic: opts.mqttTopic, discoveryPrefix: opts.mqttDiscoveryPrefix, streams }, log) : undefined;
+  const journal = opts.recordDir ? new EventJournal(log, { dir: opts.recordDir, keepMs: keepMs! }) : undefined;
   motion?.start();
   let closing: Promise<void> | undefined;
   return {
@@ -63,9 +73,12 @@ export function startEvents(hub: Hub, opts: EventsOptions): HubEvents {
     motion,
     webhook,
     mqtt,
+    journal,
+    ready: journal?.ready ?? Promise.resolve(),
     close: () => (closing ??= (async () => {
-      // Detection first: the events it ends on the way out still reach the notifiers.
+      // Detection first: the events it ends on the way out still reach the notifiers and the disk.
       await motion?.close();
+      await journal?.close();
       await webhook?.close();
       await mqtt?.close();
     })()),

@@ -10,6 +10,7 @@ export const RECORD_OPTIONS = {
   record: { type: 'string' },
   keep: { type: 'string', multiple: true },
   'max-disk': { type: 'string', multiple: true },
+  'keep-events': { type: 'string', multiple: true },
   segment: { type: 'string' },
   'record-streams': { type: 'string' },
 } as const satisfies Options;
@@ -21,11 +22,13 @@ export const RECORD_HELP = `Recording (docs/recording.md):
                          STREAM=AGE for one stream (--keep 7d --keep door=30d)
   --max-disk SIZE        keep recordings under SIZE (20GB, 500MB), oldest deleted first;
                          STREAM=SIZE caps one stream
+  --keep-events AGE      keep each motion event's clip (and the event) AGE after it, longer
+                         than --keep keeps the rest (30d); STREAM=AGE for one stream
   --segment SECONDS      start a new file at the first keyframe after this long (default 60)
   --record-streams A,B   record only these streams (default: every stream with a publisher)`;
 
 /** recordConfigFlags maps RECORD_OPTIONS to Config keys, for configFrom(). */
 export function recordConfigFlags(values: Parsed['values']): Partial<Record<keyof Config, unknown>> {
   const list = (k: string) => (values[k] as unknown as string[] | undefined)?.join(',');
-  return { recordDir: values.record, recordKeep: list('keep'), recordMaxDisk: list('max-disk'), recordSegmentSeconds: values.segment, recordStreams: values['record-streams'] };
+  return { recordDir: values.record, recordKeep: list('keep'), recordMaxDisk: list('max-disk'), recordKeepEvents: list('keep-events'), recordSegmentSeconds: values.segment, recordStreams: values['record-streams'] };
 }

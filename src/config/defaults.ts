@@ -99,6 +99,8 @@ export interface Config {
   recordKeep: string;
   /** recordMaxDisk: keep recordings under this size ("20GB"; "door=5GB" per stream); '' = no size limit. */
   recordMaxDisk: string;
+  /** recordKeepEvents: keep motion events' clips (and the events) this long, past recordKeep ("30d"; "door=90d" per stream); '' = like the footage. */
+  recordKeepEvents: string;
   /** recordSegmentSeconds: a new file at the first keyframe after 60 s: fine-grained deletion, few files for a year. */
   recordSegmentSeconds: number;
   /** recordStreams: comma-separated streams to record; '' records every stream that has a publisher. */
@@ -165,6 +167,7 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   recordDir: '',
   recordKeep: '',
   recordMaxDisk: '',
+  recordKeepEvents: '',
   recordSegmentSeconds: 60,
   recordStreams: '',
   onMotion: '',

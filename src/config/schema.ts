@@ -73,6 +73,7 @@ export const SCHEMA: Readonly<Record<keyof Config, KeyRule>> = {
   recordDir: text('--record'),
   recordKeep: text('--keep'),
   recordMaxDisk: text('--max-disk'),
+  recordKeepEvents: text('--keep-events'),
   recordSegmentSeconds: positive('--segment'),
   recordStreams: text('--record-streams'),
   onMotion: text('--on-motion'),

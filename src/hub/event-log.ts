@@ -7,6 +7,9 @@
  * The clip seam: every event carries `clip`, the span of recording that shows it (pre-roll
  * before the start, post-roll after the end). A recorder that holds that span calls
  * attachClip(id, url) once it is on disk; until then `clip.url` is null.
+ *
+ * Persistence (recordings/event-journal.ts, when the hub records) hands older events back with
+ * restore() and serves the snapshots the log no longer holds through `snapshotLoader`.
  */
 import { TypedEmitter } from '../util/events.js';
 import type { EventPhase, StreamEvent } from './event.js';
@@ -43,8 +46,10 @@ interface Entry {
 
 /** EventLog holds recent events; see the file comment. */
 export class EventLog extends TypedEmitter<EventLogEvents> {
-  private readonly entries = new Map<string, Entry>();
+  private entries = new Map<string, Entry>();
   private withSnapshots: string[] = [];
+  /** snapshotLoader reads a snapshot the log does not hold (older events, kept on disk). */
+  snapshotLoader: ((ev: StreamEvent) => Promise<Buffer | undefined>) | undefined;
 
   /** add records a new event (phase 'start'). */
   add(ev: StreamEvent, jpeg?: Buffer): void {
@@ -69,6 +74,26 @@ export class EventLog extends TypedEmitter<EventLogEvents> {
     if (e) this.update(id, { clip: { ...e.ev.clip, url } }, 'clip');
   }
 
+  /**
+   * restore puts events from an earlier run back, older than everything logged since (an event
+   * already in the log is not replaced); nothing is announced. Past MAX_EVENTS the oldest are left out.
+   */
+  restore(events: readonly StreamEvent[]): void {
+    const older = events.filter((ev) => !this.entries.has(ev.id)).sort((a, b) => a.startMs - b.startMs);
+    const room = Math.max(0, MAX_EVENTS - this.entries.size);
+    const next = new Map<string, Entry>();
+    for (const ev of older.slice(Math.max(0, older.length - room))) next.set(ev.id, { ev, jpeg: undefined });
+    for (const [id, e] of this.entries) next.set(id, e);
+    this.entries = next;
+  }
+
+  /** loadSnapshot returns an event's JPEG from memory, else from `snapshotLoader`. */
+  async loadSnapshot(id: string): Promise<Buffer | undefined> {
+    const e = this.entries.get(id);
+    if (!e) return undefined;
+    return e.jpeg ?? (e.ev.snapshot !== null ? await this.snapshotLoader?.(e.ev) : undefined);
+  }
+
   /** get returns one event. */
   get(id: string): StreamEvent | undefined {
     return this.entries.get(id)?.ev;
@@ -77,6 +102,11 @@ export class EventLog extends TypedEmitter<EventLogEvents> {
   /** snapshot returns an event's JPEG, if it is still kept. */
   snapshot(id: string): Buffer | undefined {
     return this.entries.get(id)?.jpeg;
+  }
+
+  /** all returns every event held, oldest first (no MAX_LIST cap: for in-process users like retention). */
+  all(): StreamEvent[] {
+    return [...this.entries.values()].map((e) => e.ev);
   }
 
   /** list returns the events matching `f`, newest first. */

@@ -11,8 +11,9 @@ import { createError } from '../util/errors.js';
 import { fragment, type Sample } from './fmp4-fragment.js';
 import { initSegment } from './fmp4-init.js';
 import { scanSegmentFile, type FragmentRef } from './fmp4-reader.js';
-import type { RecordingStore } from './store.js';
+import type { RecordingStore, SegmentInfo } from './store.js';
 import { sameTrack, TIMESCALE, type Track } from './track.js';
+import { holdForReading } from './reading.js';
 
 /** ClipInfo describes an exported clip. */
 export interface ClipInfo {
@@ -33,9 +34,24 @@ export const MAX_CLIP_SPAN_US = 24 * 3600e6;
 export async function* exportClip(store: RecordingStore, stream: string, fromUs: number, toUs: number, info: Partial<ClipInfo> = {}): AsyncGenerator<Buffer> {
   if (!(toUs > fromUs)) throw createError('CAMWIRE_ERR_CONFIG', 'the end of a clip must come after its start');
   if (toUs - fromUs > MAX_CLIP_SPAN_US) throw createError('CAMWIRE_ERR_CONFIG', `a clip may span at most ${MAX_CLIP_SPAN_US / 3600e6} h; export longer spans in parts`);
+  const segs = await store.list(stream, fromUs, toUs);
+  // Retention in this process passes these files over until the clip is done (reading.ts).
+  const release = holdForReading(segs.map((s) => s.path));
+  try {
+    yield* remux(segs, stream, fromUs, toUs, info);
+  } finally {
+    release();
+  }
+}
+
+async function* remux(segs: readonly SegmentInfo[], stream: string, fromUs: number, toUs: number, info: Partial<ClipInfo>): AsyncGenerator<Buffer> {
   const scans = [];
-  for (const seg of await store.list(stream, fromUs, toUs)) {
-    const scan = await scanSegmentFile(seg.path);
+  for (const seg of segs) {
+    const scan = await scanSegmentFile(seg.path).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined; // deleted after the index was read: a hole in the clip
+      throw e;
+    });
+    if (!scan) continue;
     if (scans.length > 0 && !sameTrack(scans[0].scan.track, scan.track)) break; // the stream changed format: the clip ends there
     scans.push({ path: seg.path, scan });
   }

@@ -36,10 +36,15 @@ export interface IndexLine {
 }
 
 /** appendLine appends one line and waits until it is on disk. */
-export async function appendLine(path: string, line: IndexLine): Promise<void> {
+export function appendLine(path: string, line: IndexLine): Promise<void> {
+  return appendDurably(path, JSON.stringify(line) + '\n');
+}
+
+/** appendDurably appends `text` with one write and waits until it is on disk (fdatasync). */
+export async function appendDurably(path: string, text: string): Promise<void> {
   const fh = await open(path, 'a');
   try {
-    await fh.write(JSON.stringify(line) + '\n');
+    await fh.write(text);
     await fh.datasync();
   } finally {
     await fh.close();

@@ -3,8 +3,9 @@
  * segments, keeping the day index (index-file.ts) and the byte totals retention needs.
  *
  * Totals come from the last line of each day's index, so loading a year of recordings reads a
- * few kilobytes per day. Only the oldest day's segments are held in memory (retention deletes
- * from there), and only the newest day is checked for segments a crash left open.
+ * few kilobytes per day. Segments are held in memory only for the few oldest days retention
+ * looks at (it deletes from there; segments an event keeps can hold it a few days further), and
+ * only the newest day is checked for segments a crash left open.
  */
 import { mkdir, open, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,6 +16,9 @@ import { dayOf, fileNameOf, type RecordingStore, type SegmentInfo } from './stor
 import type { Track } from './track.js';
 
 const log = createLogger('recorder');
+
+/** CACHED_DAYS: retention rarely looks past the oldest day or two; 8 days of segment lists is a few MB at most. */
+const CACHED_DAYS = 8;
 
 /** OpenSegment is the segment a ledger is writing. */
 export interface OpenSegment {
@@ -35,8 +39,8 @@ interface Day {
 /** StreamLedger keeps one stream's index and totals; see the file comment. */
 export class StreamLedger {
   private days: Day[] = [];
-  /** oldest: closed segments of days[0] in write order, loaded when retention first asks. */
-  private oldest: SegmentInfo[] | undefined;
+  /** closed: closed segments of the days retention looked at, in write order (at most CACHED_DAYS days). */
+  private readonly closed = new Map<string, SegmentInfo[]>();
   private current: OpenSegment | undefined;
 
   private constructor(
@@ -112,38 +116,47 @@ export class StreamLedger {
     await this.recoverFile(c.day, c.file, c.path);
   }
 
-  /** oldestClosed returns the first-written closed segment, or undefined. */
-  async oldestClosed(): Promise<SegmentInfo | undefined> {
-    for (;;) {
-      const d = this.days[0];
-      if (!d) return undefined;
-      this.oldest ??= (await this.store.daySegments(this.stream, d.day)).filter((s) => !s.open);
-      const s = this.oldest[0];
-      if (s) return s;
-      // The newest day is where the recorder writes (a segment may be between close and open):
-      // never removed. A day whose totals still count segments is re-read next time, not removed.
-      if (this.days.length === 1 || this.current?.day === d.day || d.count > 0) {
-        this.oldest = undefined;
-        return undefined;
+  /**
+   * firstClosed returns the first-written closed segment that `skip` does not pass over
+   * (segments an event keeps, or an export is reading), or undefined. Older days left empty by
+   * deletions are removed on the way.
+   */
+  async firstClosed(skip: (s: SegmentInfo) => boolean = () => false): Promise<SegmentInfo | undefined> {
+    for (let i = 0; i < this.days.length; i++) {
+      const d = this.days[i];
+      let segs = this.closed.get(d.day);
+      if (!segs) {
+        segs = (await this.store.daySegments(this.stream, d.day)).filter((s) => !s.open);
+        this.closed.set(d.day, segs);
+        // Bounded: the days furthest on are dropped first and re-read if ever needed again.
+        if (this.closed.size > CACHED_DAYS) this.closed.delete([...this.closed.keys()].sort().pop()!);
       }
-      // An older day with nothing left (everything deleted): remove its directory, try the next.
-      await rm(this.store.dayDir(this.stream, d.day), { recursive: true, force: true });
-      this.days.shift();
-      this.oldest = undefined;
+      // The newest day is where the recorder writes (a segment may be between close and open):
+      // never removed. A day whose totals still count segments is not removed either.
+      if (segs.length === 0 && i < this.days.length - 1 && this.current?.day !== d.day && d.count === 0) {
+        await rm(this.store.dayDir(this.stream, d.day), { recursive: true, force: true });
+        this.days.splice(this.days.indexOf(d), 1);
+        this.closed.delete(d.day);
+        i--;
+        continue;
+      }
+      for (const s of segs) if (!skip(s)) return s;
     }
+    return undefined;
   }
 
-  /** deleteOldest deletes the first-written closed segment: index line first, then the file. */
-  async deleteOldest(): Promise<SegmentInfo | undefined> {
-    const s = await this.oldestClosed();
-    if (!s) return undefined;
-    const d = this.days[0];
+  /** delete deletes a closed segment (one firstClosed returned): index line first, then the file. False if it was gone already. */
+  async delete(s: SegmentInfo): Promise<boolean> {
+    const d = this.days.find((x) => x.day === s.day);
+    const segs = this.closed.get(s.day);
+    const at = segs?.findIndex((x) => x.file === s.file) ?? -1;
+    if (!d || at < 0) return false; // already deleted, or the day was re-read meanwhile: ask again
+    segs!.splice(at, 1);
     d.bytes -= s.bytes;
     d.count--;
-    this.oldest!.shift();
     await this.append(d.day, { f: s.file, d: 1, t: d.bytes, k: d.count });
     await unlink(s.path).catch(() => {}); // already gone is fine: the index says so now
-    return s;
+    return true;
   }
 
   /** recoverDay closes every segment of `day` that its index says is still open. */
@@ -182,7 +195,7 @@ export class StreamLedger {
     d.bytes += s.bytes;
     d.count++;
     await this.append(day, { f: s.file, s: s.startUs, e: s.endUs, b: s.bytes, n: s.frames, c: s.track.codec, w: s.track.width, h: s.track.height, t: d.bytes, k: d.count });
-    if (this.days[0] === d && this.oldest) this.oldest = undefined; // reload: a new closed segment joined the oldest day
+    this.closed.delete(day); // reload when asked: a new closed segment joined that day
   }
 
   private append(day: string, line: IndexLine): Promise<void> {

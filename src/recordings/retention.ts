@@ -17,8 +17,10 @@ export interface StreamView {
   stream: string;
   /** bytes on disk, the open segment included. */
   bytes: number;
-  /** oldest: the first-written closed segment (the open one is never a candidate). */
+  /** oldest: the first-written closed segment that no event keeps (the open one is never a candidate). */
   oldest?: { startUs: number; endUs: number };
+  /** kept: the first-written closed segment counting those events keep — size limits take it when `oldest` is absent. */
+  kept?: { startUs: number; endUs: number };
   /** policy: this stream's own limits (from config), else the global ones apply. */
   policy?: Partial<RetentionPolicy>;
 }
@@ -26,23 +28,35 @@ export interface StreamView {
 /** RetentionReason says why a segment was chosen (for logs and metrics). */
 export type RetentionReason = 'age' | 'stream-size' | 'total-size';
 
+/** Deletion is retention's answer: `stream`'s `oldest` segment goes (its `kept` one when `kept` is true). */
+export interface Deletion {
+  stream: string;
+  reason: RetentionReason;
+  kept?: true;
+}
+
 /**
  * nextDeletion returns the stream whose oldest segment must go now and why, or undefined when
  * every limit holds. Per-stream limits come first; the global size budget then takes the
- * segment with the earliest start across streams.
+ * segment with the earliest start across streams. Age never takes a segment an event keeps
+ * (that is what `--keep-events` is for); a size limit takes one only when nothing else is left.
  */
-export function nextDeletion(views: readonly StreamView[], global: RetentionPolicy, nowUs: number): { stream: string; reason: RetentionReason } | undefined {
+export function nextDeletion(views: readonly StreamView[], global: RetentionPolicy, nowUs: number): Deletion | undefined {
   for (const v of views) {
-    if (!v.oldest) continue;
     const keepUs = v.policy?.keepUs ?? global.keepUs;
-    if (keepUs > 0 && v.oldest.endUs < nowUs - keepUs) return { stream: v.stream, reason: 'age' };
+    if (v.oldest && keepUs > 0 && v.oldest.endUs < nowUs - keepUs) return { stream: v.stream, reason: 'age' };
     const maxBytes = v.policy?.maxBytes ?? 0;
-    if (maxBytes > 0 && v.bytes > maxBytes) return { stream: v.stream, reason: 'stream-size' };
+    if (maxBytes > 0 && v.bytes > maxBytes) {
+      if (v.oldest) return { stream: v.stream, reason: 'stream-size' };
+      if (v.kept) return { stream: v.stream, reason: 'stream-size', kept: true };
+    }
   }
   if (global.maxBytes > 0 && views.reduce((n, v) => n + v.bytes, 0) > global.maxBytes) {
-    let pick: StreamView | undefined;
-    for (const v of views) if (v.oldest && (!pick || v.oldest.startUs < pick.oldest!.startUs)) pick = v;
-    if (pick) return { stream: pick.stream, reason: 'total-size' };
+    for (const key of ['oldest', 'kept'] as const) {
+      let pick: StreamView | undefined;
+      for (const v of views) if (v[key] && (!pick || v[key]!.startUs < pick[key]!.startUs)) pick = v;
+      if (pick) return key === 'kept' ? { stream: pick.stream, reason: 'total-size', kept: true } : { stream: pick.stream, reason: 'total-size' };
+    }
   }
   return undefined;
 }

@@ -95,14 +95,17 @@ export class RecordingStore {
    * list returns the segments of `stream` that overlap [fromUs, toUs), in time order. It reads
    * the index of the days from the one before `fromUs` (a segment may cross midnight) to the one
    * after `toUs` (the write day may run ahead of a segment's wall clock after a clock jump).
+   * An open segment counts as reaching up to now, so a clip of the last seconds is found.
    */
   async list(stream: string, fromUs: number, toUs: number): Promise<SegmentInfo[]> {
     const lo = dayOf(fromUs - 86_400e6);
     const hi = dayOf(toUs + 86_400e6);
     const out: SegmentInfo[] = [];
+    // A segment being written holds frames up to about now; the index knows only its start.
+    const nowUs = Date.now() * 1000;
     for (const day of await this.days(stream)) {
       if (day < lo || day > hi) continue;
-      for (const s of await this.daySegments(stream, day)) if (s.startUs < toUs && Math.max(s.endUs, s.startUs + 1) > fromUs) out.push(s);
+      for (const s of await this.daySegments(stream, day)) if (s.startUs < toUs && Math.max(s.open ? nowUs : s.endUs, s.startUs + 1) > fromUs) out.push(s);
     }
     return out.sort((a, b) => a.startUs - b.startUs);
   }

@@ -7,7 +7,9 @@ import { exportToFile } from '../../recordings/export-file.js';
 import { formatMoment, parseMoment } from '../../recordings/time.js';
 import { RecordingStore } from '../../recordings/store.js';
 import { scanSegmentFile } from '../../recordings/fmp4-reader.js';
-import { recorderOptionsFrom } from '../../sinks/recorder/config.js';
+import { eventKeepMs, eventPinsFrom, recorderOptionsFrom } from '../../sinks/recorder/config.js';
+import { EventLog } from '../../hub/event-log.js';
+import { EventJournal } from '../../recordings/event-journal.js';
 import { Recorder } from '../../sinks/recorder/recorder.js';
 import { createError } from '../../util/errors.js';
 import { COMMON_HELP, configFrom, parse } from '../args.js';
@@ -17,7 +19,7 @@ import { help } from './serve.js';
 
 const usage = `Usage: camwire recordings list [STREAM] [--since AGE | --from TIME [--to TIME]] [--json]
        camwire recordings export STREAM --from TIME --to TIME -o FILE.mp4
-       camwire recordings prune [--keep AGE] [--max-disk SIZE]
+       camwire recordings prune [--keep AGE] [--max-disk SIZE] [--keep-events AGE]
 
 Reads what "camwire serve --record DIR" wrote; give the same --record DIR (or --config).
 
@@ -36,7 +38,8 @@ Options:
   -o, --output F   export: the file to write
   --copy           export: keep MJPEG as JPEG pictures (plays in ffmpeg and VLC, not browsers)
   --json           list: one JSON object per segment
-  --keep, --max-disk   prune: as for serve (STREAM=VALUE for one stream)
+  --keep, --max-disk, --keep-events
+                       prune: as for serve (STREAM=VALUE for one stream)
   --ffmpeg PATH    export: the ffmpeg to convert MJPEG with
 ${COMMON_HELP}
 
@@ -104,10 +107,14 @@ export const recordings: Command = {
       return 0;
     }
     if (sub === 'prune') {
-      const rec = new Recorder(new Hub(), { ...recorderOptionsFrom(cfg), streams: [] });
+      // Events on disk keep their clips (--keep-events) here too.
+      const events = new EventLog();
+      const journal = new EventJournal(events, { dir: cfg.recordDir, keepMs: eventKeepMs(cfg) });
+      const rec = new Recorder(new Hub(), { ...recorderOptionsFrom(cfg), streams: [], pins: eventPinsFrom(cfg, events), eventsReady: journal.ready });
       const before = (await store.streams()).length;
       await rec.start(); // loads the ledgers and applies retention once
       await rec.close();
+      await journal.close();
       const d = rec.stats().segmentsDeleted;
       process.stdout.write(`deleted ${d.age} segments by age, ${d['stream-size'] + d['total-size']} by size; ${(rec.stats().bytes / 1e9).toFixed(2)} GB left in ${before} streams\n`);
       return 0;

@@ -13,13 +13,13 @@ import { udpChoices, udpConfigFlags, UDP_HELP, UDP_OPTIONS } from '../udp-option
 import { createLogger } from '../../util/logger.js';
 import { RECORD_HELP, RECORD_OPTIONS, recordConfigFlags } from '../record-options.js';
 import { Recorder } from '../../sinks/recorder/recorder.js';
-import { recorderOptionsFrom } from '../../sinks/recorder/config.js';
+import { eventPinsFrom, recorderOptionsFrom } from '../../sinks/recorder/config.js';
 import type { Command } from './command.js';
 import { EVENT_HELP, EVENT_OPTIONS, eventConfigFlags } from '../event-options.js';
 
 const log = createLogger('serve');
 
-const usage = `Usage: camwire serve [--tcp PORT] [--http PORT] [--tls-cert FILE --tls-key FILE] [--udp PORT] [--host ADDR] [--stream NAME=SOURCE]... [--motion NAMES] [--record DIR [--keep AGE] [--max-disk SIZE]]
+const usage = `Usage: camwire serve [--tcp PORT] [--http PORT] [--tls-cert FILE --tls-key FILE] [--udp PORT] [--host ADDR] [--stream NAME=SOURCE]... [--motion NAMES] [--record DIR [--keep AGE] [--max-disk SIZE] [--keep-events AGE]]
 
 Runs a hub. Senders publish named streams into it ("camwire send ... tcp://HOST:8089/NAME");
 any number of viewers read each stream, each always getting the newest frame. With --stream
@@ -71,7 +71,7 @@ export const serve: Command = {
     log.info(`hub listening on tcp://${cfg.host}:${server.tcp?.port} — publish with: camwire send testsrc tcp://127.0.0.1:${server.tcp?.port}/NAME`);
     if (server.udp) log.info(`hub listening on udp://${cfg.host}:${server.udp.port} — publish with: camwire send testsrc udp://127.0.0.1:${server.udp.port}/NAME`);
     // The recorder follows streams as they get publishers, so it starts before the sources.
-    const recorder = recording && new Recorder(server.hub, recording);
+    const recorder = recording && new Recorder(server.hub, { ...recording, pins: eventPinsFrom(cfg, server.events.log), eventsReady: server.events.ready });
     if (recorder) {
       await recorder.start();
       server.http?.extraMetrics.push(() => recorder.metricFamilies());

@@ -9,11 +9,31 @@ import type { Config } from '../../config/defaults.js';
 import { isValidStreamName } from '../../frame/frame.js';
 import { parseAge, parseBytes, type RetentionPolicy } from '../../recordings/retention.js';
 import { createError } from '../../util/errors.js';
+import type { EventLog } from '../../hub/event-log.js';
+import { EventPins } from '../../recordings/event-pins.js';
 import { DEFAULTS_RECORDING } from './defaults.js';
 import type { RecorderOptions } from './recorder.js';
 
 /** RecordConfig: the Config keys the recorder reads. */
-export type RecordConfig = Pick<Config, 'recordDir' | 'recordKeep' | 'recordMaxDisk' | 'recordSegmentSeconds' | 'recordStreams'>;
+export type RecordConfig = Pick<Config, 'recordDir' | 'recordKeep' | 'recordMaxDisk' | 'recordSegmentSeconds' | 'recordStreams' | 'recordKeepEvents'>;
+
+/** eventPinsFrom builds the EventPins of `recordKeepEvents` over `log` (retention keeps those clips). */
+export function eventPinsFrom(cfg: Pick<Config, 'recordKeepEvents'>, log: EventLog): EventPins {
+  const k = limits(cfg.recordKeepEvents, 'recordKeepEvents', 'an age like 30d, 12h or 90m', parseAge);
+  return new EventPins(log, { keepUs: k.global, perStream: Object.fromEntries(k.perStream) });
+}
+
+/** eventKeepMs says how long a stream's events stay on disk: the longer of recordKeepEvents and recordKeep (0 = as long as its recordings). */
+export function eventKeepMs(cfg: Pick<Config, 'recordKeep' | 'recordKeepEvents'>): (stream: string) => number {
+  const keep = limits(cfg.recordKeep, 'recordKeep', 'an age like 7d, 12h or 90m', parseAge);
+  const events = limits(cfg.recordKeepEvents, 'recordKeepEvents', 'an age like 30d, 12h or 90m', parseAge);
+  return (stream) => {
+    const a = keep.perStream.get(stream) ?? keep.global;
+    const b = events.perStream.get(stream) ?? events.global;
+    // Footage without an age limit: events stay as long as the footage does.
+    return a === 0 ? 0 : Math.max(a, b) / 1000;
+  };
+}
 
 /** recorderOptionsFrom builds RecorderOptions from config; throws CAMWIRE_ERR_CONFIG naming the key. */
 export function recorderOptionsFrom(cfg: RecordConfig): RecorderOptions {

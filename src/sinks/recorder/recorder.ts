@@ -5,14 +5,18 @@
  * with a bounded queue and drives a StreamRecorder with the one pump (hub/pump.ts): a disk that
  * pauses for a moment loses nothing, a disk that stalls past the queue bound costs frames up to
  * the next keyframe like any slow reader, and the stream and its live viewers never wait.
- * After every fragment written, retention deletes oldest-first until every limit holds.
+ * After every fragment written, retention deletes oldest-first until every limit holds, passing
+ * over segments an export is reading (recordings/reading.ts) and, for age, segments an event
+ * keeps (recordings/event-pins.ts).
  */
 import type { Hub } from '../../hub/hub.js';
 import { pumpNewest } from '../../hub/pump.js';
 import type { Reader } from '../../hub/reader.js';
 import { StreamLedger } from '../../recordings/ledger.js';
-import { nextDeletion, type RetentionPolicy, type RetentionReason } from '../../recordings/retention.js';
-import { RecordingStore } from '../../recordings/store.js';
+import { nextDeletion, type RetentionPolicy, type RetentionReason, type StreamView } from '../../recordings/retention.js';
+import { RecordingStore, type SegmentInfo } from '../../recordings/store.js';
+import type { EventPins } from '../../recordings/event-pins.js';
+import { isBeingRead } from '../../recordings/reading.js';
 import { createLogger } from '../../util/logger.js';
 import type { SegmentIo } from './segment-io.js';
 import { StreamRecorder, type StreamRecorderStats } from './stream-recorder.js';
@@ -41,6 +45,10 @@ export interface RecorderOptions {
   perStream?: Record<string, Partial<RetentionPolicy>>;
   /** io: how segment files are written (tests inject failures). */
   io?: SegmentIo;
+  /** pins: the event clips `--keep-events` keeps past the age limit. */
+  pins?: EventPins;
+  /** eventsReady: settles once earlier events are restored; retention waits for it, so no kept clip goes at startup. */
+  eventsReady?: Promise<unknown>;
 }
 
 interface Active {
@@ -87,6 +95,7 @@ export class Recorder {
     // Age limits also apply while nothing is written (a stream that went away).
     this.ageTimer = setInterval(() => this.prune(), 60_000);
     this.ageTimer.unref();
+    await this.opts.eventsReady?.catch(() => {});
     await this.prune();
   }
 
@@ -158,17 +167,24 @@ export class Recorder {
   private static readonly MAX_DELETIONS_PER_PASS = 10_000;
 
   private async pruneOnce(): Promise<void> {
+    const pins = this.opts.pins?.keeping ? this.opts.pins : undefined;
+    const reading = (s: SegmentInfo) => isBeingRead(s.path);
+    const kept = (s: SegmentInfo) => reading(s) || pins!.keeps(s.stream, s.startUs, s.endUs);
     for (let i = 0; i < Recorder.MAX_DELETIONS_PER_PASS; i++) {
-      const views = [];
+      const views: (StreamView & { oldest?: SegmentInfo; kept?: SegmentInfo })[] = [];
       for (const l of this.ledgers.values()) {
-        const o = await l.oldestClosed();
-        views.push({ stream: l.stream, bytes: l.bytes, oldest: o, policy: this.opts.perStream?.[l.stream] });
+        const oldest = await l.firstClosed(pins ? kept : reading);
+        // Only when nothing else is left may a size limit take a segment an event keeps.
+        const keptSeg = oldest || !pins ? undefined : await l.firstClosed(reading);
+        views.push({ stream: l.stream, bytes: l.bytes, oldest, kept: keptSeg, policy: this.opts.perStream?.[l.stream] });
       }
       const next = nextDeletion(views, this.opts.retention, Date.now() * 1000);
       if (!next) return;
-      const gone = await this.ledgers.get(next.stream)!.deleteOldest();
+      const view = views.find((v) => v.stream === next.stream)!;
+      const seg = next.kept ? view.kept! : view.oldest!;
+      if (!(await this.ledgers.get(next.stream)!.delete(seg))) continue;
       this.deleted[next.reason]++;
-      log.debug(`retention (${next.reason}) deleted ${gone?.path}`);
+      log.debug(`retention (${next.reason}${next.kept ? ', an event kept it' : ''}) deleted ${seg.path}`);
     }
   }
 

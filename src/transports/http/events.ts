@@ -47,9 +47,9 @@ export function serveEvents(log: EventLog | undefined, q: URLSearchParams, res: 
   sendJson(res, 200, { events: log?.list(filter) ?? [] });
 }
 
-/** serveEventSnapshot answers /api/events/ID.jpg. */
-export function serveEventSnapshot(log: EventLog | undefined, id: string, res: ServerResponse): void {
-  const jpeg = log?.snapshot(id);
+/** serveEventSnapshot answers /api/events/ID.jpg (from memory, or from disk for events kept there). */
+export async function serveEventSnapshot(log: EventLog | undefined, id: string, res: ServerResponse): Promise<void> {
+  const jpeg = await log?.loadSnapshot(id);
   if (!jpeg) throw createError('CAMWIRE_ERR_NOT_FOUND', `no snapshot for event "${id}" (unknown, or older than the newest kept)`);
   res.writeHead(200, { ...BASE_HEADERS, 'Content-Type': 'image/jpeg', 'Content-Length': jpeg.length, 'Cache-Control': 'private, max-age=86400' });
   res.end(res.req.method === 'HEAD' ? undefined : jpeg);

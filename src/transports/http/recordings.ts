@@ -55,7 +55,10 @@ export async function serveRecordings(dir: string, route: RecordingsRoute, query
     const chunks = exportClip(store, stream, from * 1000, to * 1000);
     const first = await chunks.next(); // errors (nothing recorded) still become a JSON reply
     res.writeHead(200, { ...BASE_HEADERS, 'Content-Type': 'video/mp4', 'Cache-Control': 'no-store', 'Content-Disposition': `attachment; filename="${stream.replaceAll('/', '_')}-${new Date(from).toISOString().replace(/[:.]/g, '')}.mp4"` });
-    if (req.method === 'HEAD' || first.done) return void res.end();
+    if (req.method === 'HEAD' || first.done) {
+      await chunks.return(undefined); // lets the export release the segments it holds
+      return void res.end();
+    }
     res.write(first.value);
     for await (const c of chunks) {
       if (res.destroyed) return;

@@ -205,7 +205,7 @@ export class HttpServer {
       case 'events':
         return serveEvents(this.opts.events, query, res);
       case 'eventSnapshot':
-        return serveEventSnapshot(this.opts.events, route.id, res);
+        return void serveEventSnapshot(this.opts.events, route.id, res).catch((e) => this.failed(e, req, res));
       case 'ws':
         throw createError('CAMWIRE_ERR_BAD_REQUEST', '/ws is the viewer WebSocket: connect with a WebSocket client');
       case 'recordings':
