@@ -34,7 +34,7 @@ export async function startHttpListener(hub: Hub, opts: HttpListenerOptions): Pr
   const ws = new WsServer(hub, opts);
   const http = new HttpServer(hub, {
     ...opts,
-    upgrade: (req, socket, head) => ws.handleUpgrade(req, socket, head),
+    upgrade: (req, socket, head, view) => ws.handleUpgrade(req, socket, head, view),
     connections: () => ({ ws: ws.connections, ...opts.connections?.() }),
   });
   try {

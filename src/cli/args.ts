@@ -43,6 +43,7 @@ export const HUB_OPTIONS = {
   auth: { type: 'string' },
   'auth-http-url': { type: 'string' },
   'allow-publish': { type: 'string' },
+  'allow-insecure-auth': { type: 'string' },
 } as const satisfies Options;
 
 /** HUB_HELP documents HUB_OPTIONS. */
@@ -55,7 +56,9 @@ export const HUB_HELP = `  --tcp PORT       TCP port for senders and viewers (de
   --auth FILE      users, hashed secrets and what each may do (make with "camwire auth add")
   --auth-http-url URL   ask URL (POST JSON) whether to allow each peer; 2xx allows
   --allow-publish CIDR[,CIDR]   let these addresses publish without credentials (refused in
-                   this build, like --auth: the listeners do not apply it yet)`;
+                   this build, like --auth: the listeners do not apply it yet)
+  --allow-insecure-auth CIDR[,CIDR]   accept credentials over plain HTTP from these addresses
+                   (refused from other machines: use --tls-cert; loopback always works)`;
 
 /** hubConfigFlags maps HUB_OPTIONS to Config keys, for configFrom(). */
 export function hubConfigFlags(values: Parsed['values']): Partial<Record<keyof Config, unknown>> {
@@ -68,6 +71,7 @@ export function hubConfigFlags(values: Parsed['values']): Partial<Record<keyof C
     authFile: values.auth,
     authHttpUrl: values['auth-http-url'],
     allowPublish: values['allow-publish'],
+    allowInsecureAuth: values['allow-insecure-auth'],
   };
 }
 

@@ -61,6 +61,8 @@ export interface Config {
   authHttpUrl: string;
   /** allowPublish: comma-separated CIDRs whose peers may publish and record without credentials (loopback always may on a hub without auth). */
   allowPublish: string;
+  /** allowInsecureAuth: comma-separated CIDRs from which credentials are accepted over plain HTTP (loopback always is); anyone on the path can read them. */
+  allowInsecureAuth: string;
   /** udpMtu: path MTU for UDP; 1500 (Ethernet) so datagrams of mtu-48 bytes are never IP-fragmented. */
   udpMtu: number;
   /** udpFecPercent: parity datagrams per 100 data datagrams; 10 % repairs ~4 losses per 720p JPEG. 0 = off. */
@@ -148,6 +150,7 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   authFile: '',
   authHttpUrl: '',
   allowPublish: '',
+  allowInsecureAuth: '',
   udpMtu: 1500,
   udpFecPercent: 10,
   udpFecCode: 'rs',

@@ -54,6 +54,7 @@ export const SCHEMA: Readonly<Record<keyof Config, KeyRule>> = {
   authFile: text('--auth'),
   authHttpUrl: text('--auth-http-url'),
   allowPublish: text('--allow-publish'),
+  allowInsecureAuth: text('--allow-insecure-auth'),
   udpMtu: { type: 'int', min: MIN_MTU, max: MAX_MTU, what: 'the path MTU in bytes', flag: '--mtu' },
   udpFecPercent: { type: 'int', min: 0, max: 100, what: 'parity overhead in percent; 0 turns FEC off', flag: '--fec' },
   udpFecCode: { type: 'string', oneOf: FEC_CODES, flag: '--fec-code' },

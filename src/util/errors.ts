@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   CAMWIRE_ERR_FORBIDDEN: { kind: 'protocol', text: 'the credentials are valid but do not allow this action on this stream' },
   CAMWIRE_ERR_FORBIDDEN_ORIGIN: { kind: 'protocol', text: 'a browser page from another site tried to open the viewer WebSocket' },
   CAMWIRE_ERR_FORBIDDEN_HOST: { kind: 'protocol', text: 'an HTTP request for a host name the hub does not answer to (DNS rebinding protection)' },
+  CAMWIRE_ERR_INSECURE_AUTH: { kind: 'protocol', text: 'credentials sent over plain HTTP from another machine; use HTTPS (--tls-cert) or --allow-insecure-auth' },
   CAMWIRE_ERR_REMOTE: { kind: 'protocol', text: 'the peer reported an error and closed' },
   CAMWIRE_ERR_CONNECTION_LOST: { kind: 'network', text: 'an open connection broke (reset by the peer, broken pipe, network gone)' },
   CAMWIRE_ERR_WRITE_STALL: { kind: 'network', text: 'the peer read nothing for writeStallMs, so it was disconnected' },

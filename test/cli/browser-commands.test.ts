@@ -25,7 +25,7 @@ describe('camwire commands and the browser viewer', () => {
       const page = new URL(url);
       // The page's data needs the random token that only the printed URL carries.
       assert.equal((await fetch(new URL('/api/streams', page))).status, 401);
-      assert.equal((await fetch(new URL(`/api/streams?token=${page.searchParams.get('token')}`, page))).status, 200);
+      assert.equal((await fetch(new URL('/api/streams', page), { headers: { Authorization: `Bearer ${page.searchParams.get('token')}` } })).status, 200);
       if (!requireChromium(t)) return;
       const tab = await browser!.newPage();
       await tab.goto(url);

@@ -41,10 +41,15 @@ export function parseEventQuery(q: URLSearchParams): EventFilter {
   return f;
 }
 
-/** serveEvents answers /api/events from `log`. */
-export function serveEvents(log: EventLog | undefined, q: URLSearchParams, res: ServerResponse): void {
+/** Visible picks the stream names the requester may see (server.ts asks the Authenticator). */
+export type Visible = (names: string[]) => Promise<Set<string>>;
+
+/** serveEvents answers /api/events from `log`, listing only events of streams in `visible`. */
+export async function serveEvents(log: EventLog | undefined, q: URLSearchParams, res: ServerResponse, visible: Visible): Promise<void> {
   const filter = parseEventQuery(q);
-  sendJson(res, 200, { events: log?.list(filter) ?? [] });
+  const events = log?.list(filter) ?? [];
+  const shown = await visible([...new Set(events.map((e) => e.stream))]);
+  sendJson(res, 200, { events: events.filter((e) => shown.has(e.stream)) });
 }
 
 /** serveEventSnapshot answers /api/events/ID.jpg (from memory, or from disk for events kept there). */

@@ -14,8 +14,8 @@
  * The clip is streamed as it is remuxed (no temp file); MJPEG clips keep their JPEG pictures
  * (`camwire recordings export` converts them to H.264).
  *
- * TODO(auth): when src/auth lands, check the `playback` action for the stream here; until then
- * these routes sit behind the hub token like every non-public route (server.ts authorise()).
+ * Access (server.ts, access.ts): the stream list needs `api` and lists only the streams the
+ * requester may play back; a stream's segments, files and clips need `playback` on it.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -40,12 +40,16 @@ export function matchRecordings(path: string): RecordingsRoute | undefined {
   return undefined;
 }
 
-/** serveRecordings answers a playback route from the recordings in `dir` ('' = not recording). */
-export async function serveRecordings(dir: string, route: RecordingsRoute, query: URLSearchParams, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** serveRecordings answers a playback route from the recordings in `dir` ('' = not recording); `playable` filters the stream list. */
+export async function serveRecordings(dir: string, route: RecordingsRoute, query: URLSearchParams, req: IncomingMessage, res: ServerResponse, playable: (names: string[]) => Promise<Set<string>>): Promise<void> {
   if (!dir) throw createError('CAMWIRE_ERR_NOT_FOUND', 'this hub does not record: start it with --record DIR (docs/recording.md)');
   const store = new RecordingStore(dir);
   if (route.what === 'segment') return serveFile(store.dayDir(route.dir.replaceAll('~', '/'), route.day) + '/' + route.file, req, res);
-  if (route.what === 'streams' && !query.has('stream')) return sendJson(res, 200, { streams: await store.streams() });
+  if (route.what === 'streams' && !query.has('stream')) {
+    const names = await store.streams();
+    const shown = await playable(names);
+    return sendJson(res, 200, { streams: names.filter((n) => shown.has(n)) });
+  }
   const stream = query.get('stream') ?? '';
   if (!isValidStreamName(stream)) throw createError('CAMWIRE_ERR_BAD_STREAM_NAME', `stream= must name a stream, got "${stream.slice(0, 80)}"`);
   const now = Date.now();

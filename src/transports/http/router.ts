@@ -8,6 +8,7 @@
  *   GET /api/streams               stream list (JSON)     GET /metrics              Prometheus
  *   GET /healthz                   liveness               GET /ws (Upgrade)         viewer socket
  *   GET /api/events                events (JSON)          GET /api/events/ID.jpg    event snapshot
+ *   GET|POST|DELETE /api/session   who am I, log in, log out (the viewer page's login, login.ts)
  * ```
  *
  * NAME may contain `/` (grouping), so `/streams/site/cam1.jpg` is stream `site/cam1`. A target
@@ -33,13 +34,11 @@ export type Route =
   | { kind: 'ws' }
   | { kind: 'recordings'; rec: RecordingsRoute }
   | { kind: 'events' }
-  | { kind: 'eventSnapshot'; id: string };
+  | { kind: 'eventSnapshot'; id: string }
+  | { kind: 'session' };
 
 /** RouteKind names a Route's kind. */
 export type RouteKind = Route['kind'];
-
-/** PUBLIC_ROUTES need no token: they reveal nothing about streams (the page asks for it itself). */
-export const PUBLIC_ROUTES: ReadonlySet<RouteKind> = new Set<RouteKind>(['static', 'healthz']);
 
 /** Target is a parsed request target: the route and the query string. */
 export interface Target {
@@ -55,7 +54,11 @@ const FIXED: Record<string, Route> = {
   '/healthz': { kind: 'healthz' },
   '/ws': { kind: 'ws' },
   '/api/events': { kind: 'events' },
+  '/api/session': { kind: 'session' },
 };
+
+/** METHODS: what each route takes besides GET and HEAD (the login session is created and ended with POST and DELETE). */
+const METHODS: Partial<Record<RouteKind, readonly string[]>> = { session: ['GET', 'HEAD', 'POST', 'DELETE'] };
 
 /**
  * parseTarget routes `method` + `target` (req.url). Throws CAMWIRE_ERR_URL_TOO_LONG,
@@ -78,7 +81,8 @@ export function parseTarget(method: string, target: string): Target {
   if (path.includes('//') || segments.includes('..') || segments.includes('.')) throw bad('"." / ".." / empty segments are not allowed in the path');
   const route = match(path);
   if (!route) throw createError('CAMWIRE_ERR_NOT_FOUND', `nothing at ${path.slice(0, 200)} (see docs/http.md)`);
-  if (method !== 'GET' && method !== 'HEAD') throw createError('CAMWIRE_ERR_METHOD_NOT_ALLOWED', `${method.slice(0, 20)} is not allowed here; use GET`);
+  const allowed = METHODS[route.kind] ?? ['GET', 'HEAD'];
+  if (!allowed.includes(method)) throw createError('CAMWIRE_ERR_METHOD_NOT_ALLOWED', `${method.slice(0, 20)} is not allowed here; use ${allowed.filter((m) => m !== 'HEAD').join(' or ')}`);
   return { route, query: new URLSearchParams(q < 0 ? '' : target.slice(q + 1)) };
 }
 

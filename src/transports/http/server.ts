@@ -1,7 +1,13 @@
 /**
  * server: the HTTP side of a hub (node:http, no framework): the browser viewer, MJPEG, snapshots,
  * the JSON API, Prometheus metrics and health. WebSocket upgrades on /ws are checked here (path,
- * token) and handed to whoever registered for them (the ws transport, wired up in api/).
+ * Host, Origin, credentials) and handed to whoever registered for them (the ws transport, wired
+ * up in api/), with a way to ask what the peer may view.
+ *
+ * Every request asks the hub's one Authenticator (src/auth) for what its route needs (access.ts),
+ * with what it presents (credentials.ts: Bearer, Basic, the login cookie, `?token=` where headers
+ * cannot be sent); lists (`/api/streams`, `/api/events`, `/api/recordings`) show only the streams
+ * the requester may view or play back.
  *
  * A bad request (unknown path, method, oversized or malformed headers, path tricks) gets its 4xx
  * and nothing else happens: no stream is created, no reader attached.
@@ -15,7 +21,11 @@ import { createError, isCamwireError, type CamwireError } from '../../util/error
 import { createLogger } from '../../util/logger.js';
 import { boundPort, listen } from '../../util/listen.js';
 import { streamSummaries } from './streams-api.js';
-import { presentedToken, tokenMatches } from './auth.js';
+import { createAuthenticator, type Authenticator, type Decision, type Presented } from '../../auth/index.js';
+import { needOf, type Need } from './access.js';
+import { InsecureAuthPolicy, requestCredential, type Presenting } from './credentials.js';
+import { serveSession } from './login.js';
+import { LoginSessions } from './sessions.js';
 import { collectMetrics, METRICS_CONTENT_TYPE, renderFamilies, type Connections, type Family } from './metrics.js';
 import { serveMjpeg } from './mjpeg.js';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
@@ -23,12 +33,11 @@ import { isSameOrigin } from './origin.js';
 import { AllowedHosts } from './allowed-hosts.js';
 import { Admission } from './admission.js';
 import type { PreAuthBudget } from '../../util/peer-limits.js';
-import type { Authenticator } from '../../auth/index.js';
 import { RateLimitedReport } from '../../util/logger.js';
 import { loadTls } from './tls.js';
 import { watchTlsFiles, type TlsWatch } from '../../util/tls-reload.js';
 import { BASE_HEADERS, sendError, sendJson, statusOf } from './reply.js';
-import { parseTarget, PUBLIC_ROUTES, type Target } from './router.js';
+import { parseTarget, type Target } from './router.js';
 import { serveSnapshot } from './snapshot.js';
 import { serveRecordings } from './recordings.js';
 import { serveEvents, serveEventSnapshot } from './events.js';
@@ -42,15 +51,18 @@ export const MAX_HEADER_BYTES = 8 * 1024;
 /** TIMEOUT_CHECK_MS: how often node enforces that timeout (its default, 30 s, lets a slow client linger 40 s). */
 const TIMEOUT_CHECK_MS = 1000;
 
-/** UpgradeHandler takes over an authorised WebSocket upgrade request. */
-export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+/** ViewAccess answers whether the peer of one upgraded socket may view `stream` (per subscription). */
+export type ViewAccess = (stream: string) => Promise<Decision>;
 
-/** HttpServerOptions: where to listen, the token, and the hooks api/ wires in. */
-export type HttpServerOptions = Pick<Config, 'token' | 'writeStallMs'> & Partial<Pick<Config, 'tlsCert' | 'tlsKey' | 'allowedHosts' | 'preAuthTimeoutMs' | 'recordDir' | AdmissionKey>> & {
+/** UpgradeHandler takes over an authorised WebSocket upgrade request; `view` decides each stream it asks for. */
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer, view: ViewAccess) => void;
+
+/** HttpServerOptions: where to listen, the credentials, and the hooks api/ wires in. */
+export type HttpServerOptions = Pick<Config, 'token' | 'writeStallMs'> & Partial<Pick<Config, 'tlsCert' | 'tlsKey' | 'allowedHosts' | 'allowInsecureAuth' | 'preAuthTimeoutMs' | 'recordDir' | AdmissionKey>> & {
+  /** auth: the hub's Authenticator (shared with the other listeners); default: one holding just `token`. */
+  auth?: Authenticator;
   /** preAuthBudget: the hub-wide pre-auth byte budget, shared with the other listeners. */
   preAuthBudget?: PreAuthBudget;
-  /** auth: the hub's Authenticator, shared with the other listeners (startHub builds one; hook for the http helper). */
-  auth?: Authenticator;
   port: number;
   host: string;
   /** webRoot holds the built viewer (default dist/web). */
@@ -78,6 +90,9 @@ export class HttpServer {
   readonly admission: Admission;
   private readonly refused = new RateLimitedReport((n) => log.warn(`refused ${n} connection(s) (connection limits, see docs/http.md#limits); last: ${this.lastRefusal}`));
   private lastRefusal = '';
+  private auth: Authenticator | undefined;
+  private insecure = new InsecureAuthPolicy(false, '');
+  private sessions = new LoginSessions('camwire-session');
   /** responses counts responses by status code (for /metrics). */
   readonly responses = new Map<number, number>();
   /** extraMetrics: families other components add to /metrics (the recorder's, wired in by serve). */
@@ -103,6 +118,8 @@ export class HttpServer {
     // https.Server is an http.Server over TLS: the same events, so everything below is shared.
     const server = tls ? createHttpsServer({ ...options, ...tls }, onRequest) : createServer(options, onRequest);
     this.scheme = tls ? 'https' : 'http';
+    this.auth = this.opts.auth ?? (await createAuthenticator({ token: this.opts.token || undefined }));
+    this.insecure = new InsecureAuthPolicy(this.scheme === 'https', this.opts.allowInsecureAuth ?? '');
     server.headersTimeout = this.opts.headersTimeoutMs ?? preAuthMs;
     server.requestTimeout = server.headersTimeout * 2;
     server.on('connection', (s: Socket) => {
@@ -123,6 +140,8 @@ export class HttpServer {
     // No maxConnections for node itself: admission counts (and can evict) before a slot is refused.
     await listen(server, this.opts.port, this.opts.host, { url: `${this.scheme}://${this.opts.host}:${this.opts.port}`, inUseHint: 'pick another with --http' }, log);
     this.server = server;
+    // Browsers scope cookies by host, not port: each listener's session cookie carries its port.
+    this.sessions = new LoginSessions(`camwire-session-${this.port}`);
     // A renewed certificate is used for new connections; viewers already watching stay connected.
     if (tls) this.tlsWatch = watchTlsFiles(this.opts.tlsCert!, this.opts.tlsKey!, (pair) => (server as HttpsServer).setSecureContext(pair), log);
   }
@@ -154,13 +173,12 @@ export class HttpServer {
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
     if (!this.admission.holds(req.socket)) return void req.socket.destroy(); // refused or evicted: answered already
     res.on('finish', () => this.count(res.statusCode));
-    try {
-      const t = this.authorise(req);
-      this.admission.authenticate(req.socket);
-      this.dispatch(t, req, res);
-    } catch (e) {
-      this.failed(e, req, res);
-    }
+    this.authorise(req)
+      .then((a) => {
+        this.admission.authenticate(req.socket);
+        return this.dispatch(a, req, res);
+      })
+      .catch((e) => this.failed(e, req, res));
   }
 
   /** failed answers an error raised after a handler went asynchronous (or drops a started reply). */
@@ -171,20 +189,65 @@ export class HttpServer {
     else res.destroy();
   }
 
-  /** authorise checks the Host, routes the request and checks the token where the route needs one. */
-  private authorise(req: IncomingMessage): Target {
+  /**
+   * authorise checks the Host, routes the request, reads its credential and asks the
+   * Authenticator for what the route needs. Throws the refusal as a typed error.
+   */
+  private async authorise(req: IncomingMessage): Promise<Authorised> {
     const host = req.headers.host;
     if (!this.hosts.allows(host)) {
       throw createError('CAMWIRE_ERR_FORBIDDEN_HOST', `this hub does not answer to the name "${String(host).slice(0, 100)}"; open it by its IP address, localhost or ${this.hosts.list()}, or add the name to allowedHosts (--allowed-hosts)`);
     }
     const t = parseTarget(req.method ?? '', req.url ?? '');
-    if (this.opts.token && !PUBLIC_ROUTES.has(t.route.kind) && !tokenMatches(this.opts.token, presentedToken(req.headers, t.query))) {
-      throw createError('CAMWIRE_ERR_UNAUTHORIZED', 'missing or wrong token: send "Authorization: Bearer TOKEN" or add ?token=TOKEN');
-    }
-    return t;
+    const need = needOf(t.route, t.query, (id) => this.opts.events?.get(id)?.stream);
+    // The page's own files and /healthz read no credential; a hub without auth has nothing to check one against.
+    const reads = need !== undefined || t.route.kind === 'session';
+    const who: Presenting = reads && this.authenticator().enabled ? requestCredential(req, t, this.sessions) : {};
+    this.insecure.check(this.address(req), who.via);
+    if (need && t.route.kind !== 'ws') await this.check(who.presented, need, req, 'http');
+    return { ...t, presented: who.presented };
   }
 
-  private dispatch({ route, query }: Target, req: IncomingMessage, res: ServerResponse): void {
+  /** check asks the Authenticator whether `presented` may do `need`; throws its refusal. */
+  private async check(presented: Presented | undefined, need: Need, req: IncomingMessage, transport: 'http' | 'ws'): Promise<void> {
+    const d = await this.decide(presented, need, req, transport);
+    if (!d.ok) throw createError(d.code, d.message);
+  }
+
+  private decide(presented: Presented | undefined, need: Need, req: IncomingMessage, transport: 'http' | 'ws'): Promise<Decision> {
+    return this.authenticator().checkSecret(presented, { ...need, address: this.address(req), transport });
+  }
+
+  /**
+   * viewer decides whether `presented` may open the viewer socket: a verified credential may
+   * (what it may view is decided per stream), an anonymous peer if it may view some stream.
+   */
+  private async viewer(presented: Presented | undefined, req: IncomingMessage): Promise<Decision> {
+    const auth = this.authenticator();
+    const d = await this.decide(presented, { action: 'view' }, req, 'ws');
+    if (d.ok) return d;
+    // FORBIDDEN means the secret was right but "view" is not granted on every stream.
+    if (presented !== undefined && d.code === 'CAMWIRE_ERR_FORBIDDEN') return { ok: true, user: presented.user };
+    if (presented === undefined && this.hub.names().some((n) => auth.can(undefined, 'view', n))) return { ok: true, user: '' };
+    return d;
+  }
+
+  /** visible keeps the names `presented` may `action` (view for live streams, playback for recordings). */
+  private async visible(names: string[], presented: Presented | undefined, action: 'view' | 'playback', req: IncomingMessage): Promise<Set<string>> {
+    const ok = await Promise.all(names.map(async (stream) => (await this.decide(presented, { action, stream }, req, 'http')).ok));
+    return new Set(names.filter((_, i) => ok[i]));
+  }
+
+  private authenticator(): Authenticator {
+    if (!this.auth) throw createError('CAMWIRE_ERR_OVERLOADED', 'the HTTP listener is not started');
+    return this.auth;
+  }
+
+  private address(req: IncomingMessage): string {
+    return req.socket.remoteAddress ?? '';
+  }
+
+  private async dispatch({ route, query, presented }: Authorised, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const label = `http ${req.socket.remoteAddress}:${req.socket.remotePort}`;
     switch (route.kind) {
       case 'static':
@@ -193,8 +256,19 @@ export class HttpServer {
         return serveMjpeg(this.hub, route.stream, res, { writeStallMs: this.opts.writeStallMs, label });
       case 'snapshot':
         return serveSnapshot(this.hub, route.stream, res);
-      case 'streams':
-        return sendJson(res, 200, streamSummaries(this.hub));
+      case 'streams': {
+        const all = streamSummaries(this.hub).streams;
+        const shown = await this.visible(all.map((st) => st.name), presented, 'view', req);
+        return sendJson(res, 200, { streams: all.filter((st) => shown.has(st.name)) });
+      }
+      case 'session':
+        return serveSession(req, res, presented, {
+          sessions: this.sessions,
+          authEnabled: this.authenticator().enabled,
+          secure: this.scheme === 'https',
+          viewer: (p) => this.viewer(p, req),
+          checkTransport: () => this.insecure.check(this.address(req), 'login'),
+        });
       case 'metrics': {
         const body = renderFamilies([...collectMetrics(this.hub, { http: this.connections, ...this.opts.connections?.() }, this.responses), ...this.extraMetrics.flatMap((f) => f())]);
         res.writeHead(200, { ...BASE_HEADERS, 'Content-Type': METRICS_CONTENT_TYPE, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
@@ -203,36 +277,43 @@ export class HttpServer {
       case 'healthz':
         return sendJson(res, 200, { status: 'ok', streams: this.hub.names().length, uptimeSeconds: Math.round(process.uptime()) });
       case 'events':
-        return serveEvents(this.opts.events, query, res);
+        return serveEvents(this.opts.events, query, res, (names) => this.visible(names, presented, 'view', req));
       case 'eventSnapshot':
-        return void serveEventSnapshot(this.opts.events, route.id, res).catch((e) => this.failed(e, req, res));
+        return serveEventSnapshot(this.opts.events, route.id, res);
       case 'ws':
         throw createError('CAMWIRE_ERR_BAD_REQUEST', '/ws is the viewer WebSocket: connect with a WebSocket client');
       case 'recordings':
-        return void serveRecordings(this.opts.recordDir ?? '', route.rec, query, req, res).catch((e) => this.failed(e, req, res));
+        return serveRecordings(this.opts.recordDir ?? '', route.rec, query, req, res, (names) => this.visible(names, presented, 'playback', req));
     }
   }
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (!this.admission.holds(req.socket)) return void socket.destroy();
-    try {
-      const t = this.authorise(req);
-      if (t.route.kind !== 'ws' || !this.opts.upgrade) throw createError('CAMWIRE_ERR_NOT_FOUND', 'WebSocket upgrades are served on /ws only');
-      if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') throw createError('CAMWIRE_ERR_BAD_REQUEST', 'only "Upgrade: websocket" is supported');
-      if (!isSameOrigin(req.headers.origin, req.headers.host)) {
-        throw createError('CAMWIRE_ERR_FORBIDDEN_ORIGIN', `a page from ${String(req.headers.origin).slice(0, 200)} may not open this hub's viewer socket; open the viewer from the hub itself (http://${req.headers.host}/)`);
-      }
-      // The socket now belongs to the WebSocket side: counted and closed there, not here
-      // (its admission slot stays until it closes, so per-address limits cover sockets too).
-      this.admission.authenticate(req.socket);
-      this.sockets.delete(req.socket);
-      this.opts.upgrade(req, socket, head);
-    } catch (e) {
+    this.upgrade(req, socket, head).catch((e) => {
       const err = isCamwireError(e) ? e : createError('CAMWIRE_ERR_BAD_REQUEST', String(e));
       const status = statusOf(err.code);
       this.count(status);
-      rawReply(socket, status, JSON.stringify({ error: { code: err.code, message: err.message } }));
+      rawReply(socket, status, JSON.stringify({ error: { code: err.code, message: err.message } }), status === 401 ? 'WWW-Authenticate: Bearer realm="camwire"\r\n' : '');
+    });
+  }
+
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const t = await this.authorise(req);
+    const upgrade = this.opts.upgrade;
+    if (t.route.kind !== 'ws' || !upgrade) throw createError('CAMWIRE_ERR_NOT_FOUND', 'WebSocket upgrades are served on /ws only');
+    if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') throw createError('CAMWIRE_ERR_BAD_REQUEST', 'only "Upgrade: websocket" is supported');
+    if (!isSameOrigin(req.headers.origin, req.headers.host)) {
+      throw createError('CAMWIRE_ERR_FORBIDDEN_ORIGIN', `a page from ${String(req.headers.origin).slice(0, 200)} may not open this hub's viewer socket; open the viewer from the hub itself (http://${req.headers.host}/)`);
     }
+    const d = await this.viewer(t.presented, req);
+    if (!d.ok) throw createError(d.code, d.message);
+    if (socket.destroyed) return;
+    // The socket now belongs to the WebSocket side: counted and closed there, not here
+    // (its admission slot stays until it closes, so per-address limits cover sockets too).
+    this.admission.authenticate(req.socket);
+    this.sockets.delete(req.socket);
+    const presented = t.presented;
+    upgrade(req, socket, head, (stream) => this.decide(presented, { action: 'view', stream }, req, 'ws'));
   }
 
   private onClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
@@ -251,11 +332,16 @@ export class HttpServer {
 
 const REASONS: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 408: 'Request Timeout', 414: 'URI Too Long', 421: 'Misdirected Request', 429: 'Too Many Requests', 431: 'Request Header Fields Too Large', 503: 'Service Unavailable' };
 
+/** Authorised is a routed request that passed its checks, with the credential it presented. */
+interface Authorised extends Target {
+  presented: Presented | undefined;
+}
+
 /** rawReply answers on a socket node:http no longer manages (client errors, refused upgrades). */
-function rawReply(socket: Duplex, status: number, body: string): void {
+function rawReply(socket: Duplex, status: number, body: string, extraHeaders = ''): void {
   if (!socket.writable) return void socket.destroy();
   socket.end(
-    `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
+    `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n${extraHeaders}` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
   setTimeout(() => socket.destroy(), 1000).unref();

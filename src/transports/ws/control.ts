@@ -5,6 +5,9 @@
  *   {"type":"hello","version":1,"maxSubscriptions":64,"tcpPort":8089}   once, first (tcpPort: where senders publish)
  *   {"type":"streams","streams":[StreamInfo…]}                   on every change (coalesced) and each second
  *   {"type":"error","code":"CAMWIRE_ERR_…","message":"…"}        just before the server closes the socket
+ *   {"type":"error","code":"CAMWIRE_ERR_FORBIDDEN","message":"…","stream":"door"}
+ *                                                                 a subscribed stream the page may not view
+ *                                                                 (or needs credentials for); the socket stays
  *   {"type":"event","phase":"start","event":{StreamEvent}}        a motion event started, peaked ("update"),
  *                                                                 ended ("end") or got its clip ("clip")
  * Browser → server:
@@ -59,7 +62,7 @@ export interface StreamInfo {
 export type ServerMessage =
   | { type: 'hello'; version: number; maxSubscriptions: number; tcpPort?: number }
   | { type: 'streams'; streams: StreamInfo[] }
-  | { type: 'error'; code: string; message: string }
+  | { type: 'error'; code: string; message: string; stream?: string }
   | { type: 'event'; phase: EventPhase; event: StreamEvent };
 
 /** ClientMessage is any JSON message a browser may send. */

@@ -1,6 +1,8 @@
 /**
  * server: the browser viewer's WebSocket endpoint. One socket per page carries every stream the
- * page shows; the HTTP server hands upgrade requests here (after its path and token checks).
+ * page shows; the HTTP server hands upgrade requests here (after its path, Origin and credential
+ * checks) with the socket's ViewAccess: each page sees, subscribes to and hears events of only
+ * the streams it may view (rights.ts).
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -13,6 +15,7 @@ import { createLogger } from '../../util/logger.js';
 import { MAX_CONTROL_MESSAGE_BYTES, MAX_SUBSCRIPTIONS, WS_PROTOCOL_VERSION, type StreamInfo } from './control.js';
 import { encodeFrameMessage } from './frame-message.js';
 import { Session } from './session.js';
+import { StreamRights, type ViewAccess } from './rights.js';
 import type { EventLog, EventPhase, StreamEvent } from '../../hub/event-log.js';
 
 const log = createLogger('ws');
@@ -38,11 +41,11 @@ export class WsServer {
   private readonly onHubChange = () => {
     this.coalesce ??= setTimeout(() => this.update(), STREAM_LIST_COALESCE_MS);
   };
-  /** Every page hears every event as it happens (one serialisation shared by all). */
+  /** Every page that may view the stream hears its events as they happen (one serialisation shared by all). */
   private readonly onEvent = (event: StreamEvent, phase: EventPhase) => {
     if (this.sessions.size === 0) return;
     const text = JSON.stringify({ type: 'event', phase, event });
-    for (const s of this.sessions) s.sendText(text);
+    for (const s of this.sessions) s.sendAbout(event.stream, text);
   };
 
   constructor(
@@ -60,8 +63,8 @@ export class WsServer {
     return this.sessions.size;
   }
 
-  /** handleUpgrade completes a WebSocket handshake the HTTP server has already authorised. */
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  /** handleUpgrade completes a WebSocket handshake the HTTP server has already authorised; `view` decides each stream (default: all). */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, view?: ViewAccess): void {
     if (this.closed) return void socket.destroy();
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const label = `ws ${req.socket.remoteAddress}:${req.socket.remotePort}`;
@@ -72,11 +75,14 @@ export class WsServer {
           this.sessions.delete(ss);
           if (err) log.warn(`${ss.label}: ${err.message} (${err.code})`);
         },
+        rights: new StreamRights(view),
       });
       if (this.closed) return s.terminate();
       this.sessions.add(s);
       s.send({ type: 'hello', version: WS_PROTOCOL_VERSION, maxSubscriptions: MAX_SUBSCRIPTIONS, tcpPort: this.opts.tcpPort });
-      s.send({ type: 'streams', streams: this.streamList() });
+      const list = this.streamList();
+      // The first list already shows only what the page may view (answers are usually immediate).
+      void s.rights.request(list.map((st) => st.name)).then(() => s.send({ type: 'streams', streams: list.filter((st) => s.rights.allows(st.name)) }));
       log.debug(`${label} connected`);
     });
   }
@@ -121,10 +127,15 @@ export class WsServer {
   private update(): void {
     this.coalesce = undefined;
     if (this.closed || this.sessions.size === 0) return;
-    const text = JSON.stringify({ type: 'streams', streams: this.streamList() });
+    const list = this.streamList();
+    const text = JSON.stringify({ type: 'streams', streams: list });
+    const names = list.map((st) => st.name);
     for (const s of this.sessions) {
       s.reconcile();
-      s.sendText(text);
+      const shown = list.filter((st) => s.rights.allows(st.name));
+      // Most pages may view every stream and share one serialisation; others get their own list.
+      s.sendText(shown.length === list.length ? text : JSON.stringify({ type: 'streams', streams: shown }));
+      if (shown.length < list.length) void s.rights.request(names);
     }
   }
 

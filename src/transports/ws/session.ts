@@ -12,6 +12,10 @@
  * closed with CAMWIRE_ERR_RATE_LIMITED and not read any further. Acks of frames in flight are
  * free: they are bounded by the frames the hub chose to send. So a flood of subscribe and
  * unsubscribe gets at most a few readers a second and cannot starve other viewers.
+ *
+ * What the page may watch is asked per stream (rights.ts): a subscription to a stream it may not
+ * view gets an error message naming that stream (the socket stays open for the others), and no
+ * reader.
  */
 import type { WebSocket } from 'ws';
 import type { Frame } from '../../frame/frame.js';
@@ -20,6 +24,7 @@ import type { Reader } from '../../hub/reader.js';
 import { pumpNewest, type FrameSink } from '../../hub/pump.js';
 import { createError, isCamwireError, type CamwireError } from '../../util/errors.js';
 import { ACK_WINDOW, parseClientMessage, WS_POLICY_CLOSE, type ClientMessage, type ServerMessage } from './control.js';
+import { StreamRights } from './rights.js';
 
 /**
  * WS_LOW_WATER_BYTES: a frame is sent only while at most this much waits in user space. 128 KiB
@@ -40,6 +45,8 @@ export interface SessionOptions {
   /** encode turns a frame into its binary message (cached per frame by the server). */
   encode: (f: Frame) => Uint8Array;
   onClose: (s: Session, err: CamwireError | undefined) => void;
+  /** rights: what this page may view (default: everything). */
+  rights?: StreamRights;
 }
 
 /** Session is one connected browser; see the file comment. */
@@ -57,6 +64,12 @@ export class Session {
   private deferred = 0;
   private resumeTimer: NodeJS.Timeout | undefined;
   private done = false;
+  /** aboutChain keeps messages about streams in order while their rights are asked. */
+  private aboutChain = Promise.resolve();
+  /** refusedSent: streams of the current subscription whose refusal the page was already told. */
+  private refusedSent = new Set<string>();
+  /** rights: what this page may view (rights.ts). */
+  readonly rights: StreamRights;
   /** acking: the page acknowledges frames (subscribe with "ack": true). */
   acking = false;
   lastPongAt = Date.now();
@@ -68,6 +81,7 @@ export class Session {
     private readonly hub: Hub,
     private readonly opts: SessionOptions,
   ) {
+    this.rights = opts.rights ?? new StreamRights();
     ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
     ws.on('pong', () => (this.lastPongAt = Date.now()));
     ws.on('close', () => this.finish(undefined));
@@ -103,6 +117,14 @@ export class Session {
     if (!this.done) this.ws.send(text);
   }
 
+  /** sendAbout writes a message about `stream` (an event) if the page may view it, in the order they come. */
+  sendAbout(stream: string, text: string): void {
+    this.aboutChain = this.aboutChain.then(async () => {
+      await this.rights.request([stream]);
+      if (this.rights.allows(stream)) this.sendText(text);
+    });
+  }
+
   /** sendFrame writes one frame of `stream`; every flush wakes the pumps waiting for room. */
   sendFrame(f: Frame, stream: string): void {
     if (this.acking) this.inFlight.set(stream, this.framesInFlight(stream) + 1);
@@ -117,10 +139,27 @@ export class Session {
     return this.inFlight.get(stream) ?? 0;
   }
 
-  /** reconcile attaches readers to wanted streams that exist now (called on hub changes). */
+  /**
+   * reconcile attaches readers to wanted streams that exist now and that the page may view, and
+   * detaches those it may no longer view (called on hub changes and each second).
+   */
   reconcile(): void {
     if (this.done) return;
+    const unknown: string[] = [];
     for (const name of this.wanted) {
+      const right = this.rights.get(name);
+      if (right === undefined) {
+        unknown.push(name);
+        continue;
+      }
+      if (!right.ok) {
+        this.detach(name);
+        if (!this.refusedSent.has(name)) {
+          this.refusedSent.add(name);
+          this.send({ type: 'error', code: right.code, message: right.message, stream: name });
+        }
+        continue;
+      }
       if (this.subs.has(name) || !this.hub.get(name)) continue;
       const sub = new Subscription(this.hub.read(name, { label: this.opts.label }), this);
       this.subs.set(name, sub);
@@ -128,6 +167,14 @@ export class Session {
         if (this.subs.get(name) === sub) this.subs.delete(name);
       });
     }
+    if (unknown.length > 0) void this.rights.request(unknown).then(() => this.reconcile());
+  }
+
+  private detach(name: string): void {
+    const sub = this.subs.get(name);
+    if (!sub) return;
+    this.subs.delete(name);
+    sub.reader.close();
   }
 
   /** fail tells the browser why and closes with 1008 (policy violation). */
@@ -206,11 +253,8 @@ export class Session {
   private apply(m: ClientMessage & { type: 'subscribe' }): void {
     this.acking = m.ack;
     this.wanted = new Set(m.streams);
-    for (const [name, sub] of this.subs) {
-      if (this.wanted.has(name)) continue;
-      this.subs.delete(name);
-      sub.reader.close();
-    }
+    this.refusedSent = new Set();
+    for (const name of [...this.subs.keys()]) if (!this.wanted.has(name)) this.detach(name);
     for (const sub of this.subs.values()) sub.room.fire(); // acking may have changed
     this.reconcile();
   }

@@ -204,7 +204,8 @@ describe('HTTP token', () => {
 
   const CASES: [string, string, Record<string, string>, number][] = [
     ['the API without a token', '/api/streams', {}, 401],
-    ['the API with a wrong token', '/api/streams?token=nope', {}, 401],
+    ['the API with a wrong token', '/api/streams', { Authorization: 'Bearer nope' }, 401],
+    ['the API with the token in the query (headers expected there)', '/api/streams?token=s3cret', {}, 401],
     ['the API with a Bearer token', '/api/streams', { Authorization: 'Bearer s3cret' }, 200],
     ['a snapshot with ?token=', '/streams/lab.jpg?token=s3cret', {}, 200],
     ['a snapshot without a token', '/streams/lab.jpg', {}, 401],
