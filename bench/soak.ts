@@ -5,6 +5,9 @@
  * publishers over TCP and UDP, and attack bursts from other loopback addresses. Every minute it
  * samples the hub's RSS, CPU, open descriptors and the frames each class of viewer received.
  *
+ * `--only KIND[,KIND…]` (tcp, udp, ws, mjpeg, slow mjpeg, slow ws, attacks) runs just those client
+ * kinds, to find which one a finding belongs to.
+ *
  * Verdicts come from the run's own figures: RSS at the end within ±15 % of its 10-minute value,
  * the hub never exited, and after every client has gone its descriptor count is back to what it
  * was before the first viewer connected.
@@ -32,6 +35,10 @@ const OUT = outIdx >= 0 ? args[outIdx + 1] : undefined;
 const MINUTES = arg('minutes', 60);
 /** SAMPLE_S: one sample a minute; shorter for trial runs. */
 const SAMPLE_S = arg('sample-s', 60);
+/** ONLY: the client kinds to run (default all): `--only udp` or `--only "slow mjpeg,attacks"`. */
+const onlyIdx = args.indexOf('--only');
+const ONLY = onlyIdx >= 0 ? new Set(args[onlyIdx + 1].split(',').map((k) => k.trim())) : undefined;
+const runs = (kind: string): boolean => !ONLY || ONLY.has(kind);
 /** FPS of every published stream: 15 keeps a 2-core box able to run 50 viewers and attacks too. */
 const FPS = 15;
 /** LINGER_MS: time for the hub to notice that every client left (UDP subscribers time out after 5 refreshes). */
@@ -126,18 +133,19 @@ const remote = (kind: string, url: string, signal: AbortSignal): Counter => {
   return c;
 };
 const viewers = (signal: AbortSignal): Counter[] => [
-  ...Array.from({ length: 12 }, (_, i) => remote('tcp', `tcp://127.0.0.1:${tcp}/${streams[i % 4]}`, signal)),
-  ...Array.from({ length: 11 }, (_, i) => remote('udp', `udp://127.0.0.1:${udp}/${streams[i % 4]}`, signal)),
-  ...Array.from({ length: 11 }, (_, i) => wsViewer(http, [streams[i % 4]], false, signal)),
-  ...Array.from({ length: 11 }, (_, i) => mjpegViewer(http, streams[i % 4], false, signal)),
-  ...Array.from({ length: 3 }, (_, i) => mjpegViewer(http, streams[i], true, signal)),
-  ...Array.from({ length: 2 }, () => wsViewer(http, streams, true, signal)),
+  ...(runs('tcp') ? Array.from({ length: 12 }, (_, i) => remote('tcp', `tcp://127.0.0.1:${tcp}/${streams[i % 4]}`, signal)) : []),
+  ...(runs('udp') ? Array.from({ length: 11 }, (_, i) => remote('udp', `udp://127.0.0.1:${udp}/${streams[i % 4]}`, signal)) : []),
+  ...(runs('ws') ? Array.from({ length: 11 }, (_, i) => wsViewer(http, [streams[i % 4]], false, signal)) : []),
+  ...(runs('mjpeg') ? Array.from({ length: 11 }, (_, i) => mjpegViewer(http, streams[i % 4], false, signal)) : []),
+  ...(runs('slow mjpeg') ? Array.from({ length: 3 }, (_, i) => mjpegViewer(http, streams[i], true, signal)) : []),
+  ...(runs('slow ws') ? Array.from({ length: 2 }, () => wsViewer(http, streams, true, signal)) : []),
 ];
 // Warm-up: every kind of client and one attack burst come and go once before the descriptor
 // baseline, so what the runtime opens lazily on first use is not counted as a leak.
 const warm = new AbortController();
 viewers(warm.signal);
-await attackBurst({ tcp, http, udp, seconds: 5 });
+if (runs('attacks')) await attackBurst({ tcp, http, udp, seconds: 5 });
+else await sleep(5000);
 warm.abort();
 await sleep(LINGER_MS);
 const fdsBefore = fds(hubPid);
@@ -154,7 +162,7 @@ for (let t = 1; t <= ticks && !crashed; t++) {
   const minute = ((t * SAMPLE_S) / 60).toFixed(SAMPLE_S % 60 ? 1 : 0);
   const tickStart = Date.now();
   // Chaos on a fixed schedule, so two runs meet the same events.
-  if (t % 5 === 2) void attackBurst({ tcp, http, udp, seconds: Math.min(30, SAMPLE_S / 2) }).then((r) => note(`attack burst: ${r}`));
+  if (t % 5 === 2 && runs('attacks')) void attackBurst({ tcp, http, udp, seconds: Math.min(30, SAMPLE_S / 2) }).then((r) => note(`attack burst: ${r}`));
   if (t % 7 === 3) for (const p of ffmpegChildren(hubPid)) (process.kill(p, 'SIGKILL'), note(`killed ffmpeg ${p}`));
   if (t % 10 === 6) {
     upstream.kill();
@@ -202,7 +210,7 @@ const last = samples.at(-1);
 const rssDrift = ref && last ? last.rss / ref.rss - 1 : NaN;
 const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
 const md = [
-  `## Soak — ${MINUTES} min, sample every ${SAMPLE_S} s, ${counters.length} viewers (${counters.filter((c) => c.kind.startsWith('slow')).length} slow), ${new Date().toISOString()}`,
+  `## Soak — ${MINUTES} min, sample every ${SAMPLE_S} s${ONLY ? `, only ${[...ONLY].join(', ')}` : ''}, ${counters.length} viewers (${counters.filter((c) => c.kind.startsWith('slow')).length} slow), ${new Date().toISOString()}`,
   '',
   table(['minute', 'hub RSS MiB', 'hub CPU % of a core', 'descriptors', ...kinds.map((k) => `${k} fps/viewer`)],
     samples.map((s) => [s.minute, s.rss.toFixed(1), s.cpu.toFixed(1), s.fds, ...kinds.map((k) => s.fps[k].toFixed(1))])),

@@ -29,6 +29,7 @@ import { PicturePublisher } from '../transports/seed/picture-publisher.js';
 import { SeedTcpConnector } from '../transports/seed/tcp-connector.js';
 import { SeedTcpListener } from '../transports/seed/tcp-listener.js';
 import type { RemoteOptions, RemotePublisher } from './remote.js';
+import { remotePublisher, type PublisherLink } from './remote-publisher.js';
 
 /** SeedOptions: remote options plus what only the seed formats use. */
 export type SeedOptions = RemoteOptions & {
@@ -116,51 +117,26 @@ export async function publishToSeed(url: string, opts: SeedOptions): Promise<Rem
   const hub = new Hub();
   const name = 'default';
   const pub = hub.publish(name, 'local source');
-  let closeLink: () => Promise<void>;
-  let done: Promise<void>;
-  let port = u.port;
-  let closed!: () => void;
-  const whenClosed = new Promise<void>((r) => (closed = r));
+  let link: PublisherLink;
   if (u.wire === 'countdown') {
     if (u.bind) throw createError('CAMWIRE_ERR_BAD_URL', `"${url}": "@" means receive here; send to a receiver or group, e.g. udp://224.3.29.71:${u.port}?wire=countdown`);
     const sliceBytes = opts.countdownSliceBytes ?? COUNTDOWN_SLICE_BYTES;
     const sender = await CountdownSender.open({ host: u.host, port: u.port, ttl: cfg.udpTtl, iface: opts.iface, loopback: opts.loopback ?? true, sliceBytes, pacePercent: cfg.udpPacePercent });
-    done = pumpNewest(hub.read(name, { label: `countdown to ${u.text}` }), sender).then(() => sender.close());
-    closeLink = () => sender.close();
+    const done = pumpNewest(hub.read(name, { label: `countdown to ${u.text}` }), sender).then(() => sender.close());
+    link = { close: () => sender.close(), done, port: () => u.port };
   } else {
     const encoder = new FrameEncoder(u.wire as TcpWire, opts.size);
     if (u.bind) {
       const l = new SeedTcpListener({ ...cfg, host: u.host, port: u.port, wire: u.wire as TcpWire, allow: u.allow }, { kind: 'serve', encoder, read: (label) => hub.read(name, { label }) });
       await l.start();
-      port = l.port;
-      closeLink = () => l.close();
-      done = whenClosed;
+      link = { close: () => l.close(), port: () => l.port };
     } else {
       const c = new SeedTcpConnector({ ...cfg, host: u.host, port: u.port, wire: u.wire as TcpWire, reconnect: opts.reconnect ?? true }, { kind: 'push', encoder, read: () => hub.read(name, { label: `${u.wire} to ${u.text}` }) });
-      closeLink = () => c.close();
-      done = c.done;
+      link = { close: () => c.close(), done: c.done, port: () => u.port };
     }
   }
-  let closing: Promise<void> | undefined;
-  const close = () =>
-    (closing ??= (async () => {
-      await closeLink();
-      await hub.close();
-      closed();
-    })());
-  return {
-    stream: pub.stream,
-    publish: pub.publish,
-    end: () => {
-      pub.end();
-      // The old formats have no end-of-stream message: let the last frame go out, then close.
-      setTimeout(() => void close(), 200).unref();
-    },
-    detach: pub.detach,
-    close,
-    done: Promise.race([done, whenClosed]),
-    port,
-  };
+  // The old formats have no end-of-stream message: let the last frame go out, then close.
+  return remotePublisher(hub, pub, { ...link, closeAfterEnd: true });
 }
 
 /** seedSource is a Source reading a seed URL, for `serve --stream NAME=URL` and `send URL DEST`. */

@@ -12,6 +12,7 @@ import { udpOptions } from '../transports/udp/options.js';
 import { createError, type CamwireError } from '../util/errors.js';
 import { createLogger } from '../util/logger.js';
 import type { RemoteOptions, RemotePublisher } from './remote.js';
+import { remotePublisher } from './remote-publisher.js';
 
 const log = createLogger('udp');
 
@@ -78,17 +79,5 @@ export async function publishToUdp(url: string, opts: RemoteOptions): Promise<Re
     await hub.close();
     throw e;
   }
-  const close = async () => {
-    await link.close();
-    await hub.close();
-  };
-  return {
-    stream: pub.stream,
-    publish: pub.publish,
-    end: pub.end,
-    detach: pub.detach,
-    close,
-    done: link.done,
-    port: u.port,
-  };
+  return remotePublisher(hub, pub, { close: () => link.close(), done: link.done, port: () => u.port });
 }

@@ -14,6 +14,7 @@ import { TcpServer } from '../transports/tcp/server.js';
 import type { UdpChoices } from '../transports/udp/options.js';
 import { openUdpReader, publishToUdp, type UdpLink } from './remote-udp.js';
 import { isSeedUrl, publishToSeed, pullSeedInto, type SeedLink, type SeedOptions } from './remote-seed.js';
+import { remotePublisher } from './remote-publisher.js';
 
 /** RemoteOptions: config overrides plus the reconnect policy (and, for udp:// URLs, NACK and multicast choices). */
 export type RemoteOptions = Partial<Config> & { reconnect?: boolean } & UdpChoices;
@@ -111,27 +112,14 @@ export async function publishTo(url: string, opts: RemoteOptions & SeedOptions =
     client = TcpClient.push(u, hub, name, clientOptions(opts, 'is "camwire serve" running there?'));
     await client.start();
   }
-  let closed!: () => void;
-  const whenClosed = new Promise<void>((r) => (closed = r));
-  const close = async () => {
-    await client?.close();
-    await server?.close();
-    await hub.close();
-    closed();
-  };
-  return {
-    stream: pub.stream,
-    publish: pub.publish,
-    end: () => {
-      pub.end();
-      // A listening sender has nobody to wait for: its viewers get END as their readers end.
-      if (server) setTimeout(() => void close(), 200).unref();
+  // A listening sender has nobody to wait for: its viewers get END as their readers end.
+  return remotePublisher(hub, pub, {
+    close: async () => {
+      await client?.close();
+      await server?.close();
     },
-    detach: pub.detach,
-    close,
-    done: client ? client.done : whenClosed,
-    get port() {
-      return server?.port ?? u.port;
-    },
-  };
+    done: client?.done,
+    port: () => server?.port ?? u.port,
+    closeAfterEnd: !!server,
+  });
 }

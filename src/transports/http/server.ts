@@ -12,14 +12,14 @@
  * A bad request (unknown path, method, oversized or malformed headers, path tricks) gets its 4xx
  * and nothing else happens: no stream is created, no reader attached.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import type { Hub } from '../../hub/hub.js';
 import { DEFAULTS, type Config } from '../../config/defaults.js';
 import { createError, isCamwireError, type CamwireError } from '../../util/errors.js';
 import { createLogger } from '../../util/logger.js';
-import { boundPort, listen } from '../../util/listen.js';
+import { Listener } from '../../util/listen.js';
 import { streamSummaries } from './streams-api.js';
 import { createAuthenticator, type Authenticator, type Decision, type Presented } from '../../auth/index.js';
 import { needOf, type Need } from './access.js';
@@ -80,10 +80,8 @@ export type HttpServerOptions = Pick<Config, 'token' | 'writeStallMs'> & Partial
 type AdmissionKey = 'maxConnections' | 'reservedConnections' | 'maxConnectionsPerAddress' | 'handshakesPerSecond' | 'handshakeBurst' | 'preAuthBudgetBytes' | 'preAuthPeerBytes';
 
 /** HttpServer serves a Hub over HTTP; see the file comment. */
-export class HttpServer {
-  private server: Server | undefined;
+export class HttpServer extends Listener {
   private tlsWatch: TlsWatch | undefined;
-  private readonly sockets = new Set<Socket>();
   private readonly files: StaticFiles;
   private readonly hosts: AllowedHosts;
   /** admission: connection slots (slowloris protection, admission.ts). */
@@ -102,6 +100,7 @@ export class HttpServer {
     private readonly hub: Hub,
     private readonly opts: HttpServerOptions,
   ) {
+    super();
     this.files = new StaticFiles(opts.webRoot);
     this.hosts = new AllowedHosts(opts.allowedHosts);
     this.admission = new Admission({ ...DEFAULTS, ...definedOnly(opts), chargeBytes: MAX_HEADER_BYTES });
@@ -132,14 +131,12 @@ export class HttpServer {
         if (this.scheme === 'https') return void s.destroy();
         return rawReply(s, statusOf(refused.code), JSON.stringify({ error: { code: refused.code, message: refused.message } }));
       }
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
+      this.holdSocket(s);
     });
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => this.onClientError(err, socket));
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
     // No maxConnections for node itself: admission counts (and can evict) before a slot is refused.
-    await listen(server, this.opts.port, this.opts.host, { url: `${this.scheme}://${this.opts.host}:${this.opts.port}`, inUseHint: 'pick another with --http' }, log);
-    this.server = server;
+    await this.listenOn(server, this.opts.port, this.opts.host, { url: `${this.scheme}://${this.opts.host}:${this.opts.port}`, inUseHint: 'pick another with --http' }, log);
     // Browsers scope cookies by host, not port: each listener's session cookie carries its port.
     this.sessions = new LoginSessions(`camwire-session-${this.port}`);
     // A renewed certificate is used for new connections; viewers already watching stay connected.
@@ -149,25 +146,10 @@ export class HttpServer {
   /** scheme is 'https' when started with a certificate, else 'http'. */
   scheme: 'http' | 'https' = 'http';
 
-  /** port is the bound port (useful with port 0). */
-  get port(): number {
-    return boundPort(this.server);
-  }
-
-  /** connections is the number of open HTTP connections (MJPEG viewers included). */
-  get connections(): number {
-    return this.sockets.size;
-  }
-
-  /** close stops listening and drops every connection (MJPEG responses never end by themselves). */
-  async close(): Promise<void> {
-    const s = this.server;
-    this.server = undefined;
+  /** close stops listening and drops every connection (MJPEG responses never end by themselves; WebSockets are the ws side's). */
+  override async close(): Promise<void> {
     this.tlsWatch?.close();
-    if (!s) return;
-    const closed = new Promise<void>((r) => s.close(() => r()));
-    for (const sock of this.sockets) sock.destroy();
-    await closed;
+    await super.close();
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -311,7 +293,7 @@ export class HttpServer {
     // The socket now belongs to the WebSocket side: counted and closed there, not here
     // (its admission slot stays until it closes, so per-address limits cover sockets too).
     this.admission.authenticate(req.socket);
-    this.sockets.delete(req.socket);
+    this.release(req.socket);
     const presented = t.presented;
     upgrade(req, socket, head, (stream) => this.decide(presented, { action: 'view', stream }, req, 'ws'));
   }

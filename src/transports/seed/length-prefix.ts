@@ -7,9 +7,10 @@
  * ```
  * The declared N is compared with maxFrameBytes as soon as the prefix is complete, before one body
  * byte is buffered; a u64 above 2^53 (not exactly representable) is refused the same way. So held
- * input never exceeds one allowed body plus one chunk.
+ * input never exceeds one allowed body plus one chunk. The loop itself is codecs/framed-reader's,
+ * shared with camwire's own TCP decoder.
  */
-import { ChunkQueue } from '../../codecs/chunk-queue.js';
+import { FramedReader } from '../../codecs/framed-reader.js';
 import { createError } from '../../util/errors.js';
 
 /** Prefix names a length prefix layout. */
@@ -28,10 +29,7 @@ export function writePrefix(prefix: Prefix, n: number): Buffer {
 
 /** LengthPrefixDecoder splits a byte stream into bodies; it throws a typed error on the first violation. */
 export class LengthPrefixDecoder {
-  private readonly q = new ChunkQueue();
-  private readonly head: number;
-  private body = -1;
-  private failed = false;
+  private readonly reader: FramedReader<Buffer>;
 
   /** `format` names the wire format in error messages. */
   constructor(
@@ -39,46 +37,27 @@ export class LengthPrefixDecoder {
     private readonly maxFrameBytes: number,
     private readonly format: string,
   ) {
-    this.head = PREFIX_BYTES[prefix];
+    this.reader = new FramedReader({ headerBytes: PREFIX_BYTES[prefix], header: (h) => this.readPrefix(h), body: (b) => b });
   }
 
   /** bufferedBytes is how much unparsed input is held (bounded; see the file comment). */
   get bufferedBytes(): number {
-    return this.q.length;
+    return this.reader.bufferedBytes;
   }
 
   /** midMessage tells whether a message has started and not finished. */
   get midMessage(): boolean {
-    return this.body >= 0 || this.q.length > 0;
+    return this.reader.midMessage;
   }
 
   /** push consumes `chunk` and returns the bodies it completes. */
   push(chunk: Buffer): Buffer[] {
-    if (this.failed) return [];
-    this.q.push(chunk);
-    const out: Buffer[] = [];
-    try {
-      for (;;) {
-        if (this.body < 0) {
-          if (this.q.length < this.head) break;
-          this.body = this.readPrefix(this.q.take(this.head));
-        }
-        if (this.q.length < this.body) break;
-        out.push(this.q.take(this.body));
-        this.body = -1;
-      }
-    } catch (e) {
-      this.failed = true;
-      this.q.clear();
-      throw e;
-    }
-    return out;
+    return this.reader.push(chunk);
   }
 
   /** end checks that the input stopped between messages (CAMWIRE_ERR_TRUNCATED if not). */
   end(): void {
-    if (this.failed || !this.midMessage) return;
-    throw createError('CAMWIRE_ERR_TRUNCATED', `${this.format}: connection closed mid-message (${this.q.length} bytes of it held)`);
+    this.reader.end(`${this.format}: `);
   }
 
   private readPrefix(h: Buffer): number {

@@ -6,7 +6,8 @@
  * partial message is discarded with the decoder, nothing keeps running for it.
  */
 import type { Socket } from 'node:net';
-import { isCamwireError } from '../../util/errors.js';
+import { createError, isCamwireError } from '../../util/errors.js';
+import type { PreAuthBudget } from '../../util/peer-limits.js';
 import { RateLimitedReport, type Logger } from '../../util/logger.js';
 import { SeedDecoder, type TcpWire } from './formats.js';
 import type { SeedPicture } from './picture.js';
@@ -17,6 +18,8 @@ export interface SocketSourceOptions {
   maxFrameBytes: number;
   /** timeoutMs: close when nothing arrived for this long (the old programs send no keepalives, but frames). */
   timeoutMs: number;
+  /** budget: the unfinished message's bytes are charged here while held (a listener's pre-auth budget); full → CAMWIRE_ERR_OVERLOADED, connection closed. */
+  budget?: PreAuthBudget;
 }
 
 /** readPictures feeds `socket` through a decoder into `onPicture` until the socket closes. */
@@ -29,10 +32,21 @@ export function readPictures(socket: Socket, opts: SocketSourceOptions, onPictur
     log.warn(`${who}: nothing received for ${opts.timeoutMs} ms; closing`);
     socket.destroy();
   });
+  let charged = 0;
+  const recharge = () => {
+    const held = socket.destroyed ? 0 : decoder.bufferedBytes;
+    if (held > charged && !opts.budget!.charge(held - charged)) {
+      throw createError('CAMWIRE_ERR_OVERLOADED', `input held for unauthenticated peers reached ${opts.budget!.maxBytes} bytes (preAuthBudgetBytes); try again shortly`);
+    }
+    if (held < charged) opts.budget!.release(charged - held);
+    charged = held;
+  };
+  if (opts.budget) socket.on('close', () => (opts.budget!.release(charged), (charged = 0)));
   socket.on('data', (chunk: Buffer) => {
     let items: ReturnType<SeedDecoder['push']>;
     try {
       items = decoder.push(chunk);
+      if (opts.budget) recharge();
     } catch (e) {
       log.warn(`${who}: ${isCamwireError(e) ? `${e.message} (${e.code})` : String(e)}; connection closed`);
       return void socket.destroy();

@@ -10,7 +10,7 @@
  */
 import { DEFAULTS } from '../../config/defaults.js';
 import { CODECS } from '../../frame/frame.js';
-import { ChunkQueue } from '../../codecs/chunk-queue.js';
+import { FramedReader } from '../../codecs/framed-reader.js';
 import { createError } from '../../util/errors.js';
 import {
   FRAME_HEADER_BYTES,
@@ -31,19 +31,12 @@ export interface DecoderOptions {
   authenticated?: boolean;
 }
 
-const enum State {
-  Header,
-  Body,
-}
-
 /** Decoder turns a byte stream into Messages; it throws a ProtocolError on the first violation. */
 export class Decoder {
   private readonly maxFrameBytes: number;
-  private readonly q = new ChunkQueue();
-  private state = State.Header;
+  // The header/body loop is codecs/framed-reader's (shared with the seed formats' framing).
+  private readonly reader = new FramedReader<Message>({ headerBytes: HEADER_BYTES, header: (h) => this.readHeader(h), body: (b) => this.readBody(b) });
   private type = 0;
-  private length = 0;
-  private failed = false;
   /** authenticated: the handshake was accepted; FRAME messages are read from now on. */
   authenticated = false;
 
@@ -54,7 +47,7 @@ export class Decoder {
 
   /** bufferedBytes is how much unparsed input is held (bounded; see the file comment). */
   get bufferedBytes(): number {
-    return this.q.length;
+    return this.reader.bufferedBytes;
   }
 
   /**
@@ -62,40 +55,17 @@ export class Decoder {
    * one, the rest stays buffered for the next push (an empty chunk is fine).
    */
   push(chunk: Buffer): Message[] {
-    if (this.failed) return [];
-    this.q.push(chunk);
-    const out: Message[] = [];
-    try {
-      for (;;) {
-        if (this.state === State.Header) {
-          if (this.q.length < HEADER_BYTES) break;
-          this.readHeader(this.q.take(HEADER_BYTES));
-          this.state = State.Body;
-        }
-        if (this.q.length < this.length) break;
-        out.push(this.readBody(this.q.take(this.length)));
-        this.state = State.Header;
-        // Before the handshake is accepted, stop after each message: the caller may accept it
-        // (authenticated = true) before the next header is judged, then calls push() again.
-        if (!this.authenticated) break;
-      }
-    } catch (e) {
-      this.failed = true;
-      this.q.clear();
-      throw e;
-    }
-    return out;
+    // Before the handshake is accepted, stop after each message: the caller may accept it
+    // (authenticated = true) before the next header is judged, then calls push() again.
+    return this.reader.push(chunk, this.authenticated ? Infinity : 1);
   }
 
   /** end checks that the input stopped at a message boundary (CAMWIRE_ERR_TRUNCATED if not). */
   end(): void {
-    if (this.failed) return;
-    if (this.state === State.Body || this.q.length > 0) {
-      throw createError('CAMWIRE_ERR_TRUNCATED', `connection closed mid-message (${this.q.length} bytes of a message pending)`);
-    }
+    this.reader.end('');
   }
 
-  private readHeader(h: Buffer): void {
+  private readHeader(h: Buffer): number {
     if (h.readUInt16BE(0) !== MAGIC) {
       throw createError('CAMWIRE_ERR_BAD_MAGIC', `bad magic 0x${h.readUInt16BE(0).toString(16).padStart(4, '0')} (not a camwire peer?)`);
     }
@@ -104,30 +74,30 @@ export class Decoder {
       throw createError('CAMWIRE_ERR_UNSUPPORTED_VERSION', `protocol version ${version} is not supported (this build speaks ${VERSION})`);
     }
     this.type = h.readUInt8(3);
-    this.length = h.readUInt32BE(4);
+    const length = h.readUInt32BE(4);
     switch (this.type) {
       case MessageType.FRAME:
         if (!this.authenticated) {
-          throw createError('CAMWIRE_ERR_UNEXPECTED_MESSAGE', `FRAME before the handshake completed (declared ${this.length} bytes, none read)`);
+          throw createError('CAMWIRE_ERR_UNEXPECTED_MESSAGE', `FRAME before the handshake completed (declared ${length} bytes, none read)`);
         }
-        if (this.length < FRAME_HEADER_BYTES) {
-          throw createError('CAMWIRE_ERR_MALFORMED_MESSAGE', `FRAME body of ${this.length} bytes is shorter than its ${FRAME_HEADER_BYTES}-byte header`);
+        if (length < FRAME_HEADER_BYTES) {
+          throw createError('CAMWIRE_ERR_MALFORMED_MESSAGE', `FRAME body of ${length} bytes is shorter than its ${FRAME_HEADER_BYTES}-byte header`);
         }
-        if (this.length - FRAME_HEADER_BYTES > this.maxFrameBytes) {
-          throw createError('CAMWIRE_ERR_FRAME_TOO_LARGE', `declared frame of ${this.length - FRAME_HEADER_BYTES} bytes exceeds maxFrameBytes ${this.maxFrameBytes}`);
+        if (length - FRAME_HEADER_BYTES > this.maxFrameBytes) {
+          throw createError('CAMWIRE_ERR_FRAME_TOO_LARGE', `declared frame of ${length - FRAME_HEADER_BYTES} bytes exceeds maxFrameBytes ${this.maxFrameBytes}`);
         }
-        return;
+        return length;
       case MessageType.KEEPALIVE:
       case MessageType.END:
-        if (this.length !== 0) throw createError('CAMWIRE_ERR_MALFORMED_MESSAGE', `message type ${this.type} must have an empty body, got ${this.length} bytes`);
-        return;
+        if (length !== 0) throw createError('CAMWIRE_ERR_MALFORMED_MESSAGE', `message type ${this.type} must have an empty body, got ${length} bytes`);
+        return length;
       case MessageType.HELLO:
       case MessageType.WELCOME:
       case MessageType.ERROR:
-        if (this.length > MAX_CONTROL_BYTES) {
-          throw createError('CAMWIRE_ERR_MESSAGE_TOO_LARGE', `control message of ${this.length} bytes exceeds ${MAX_CONTROL_BYTES}`);
+        if (length > MAX_CONTROL_BYTES) {
+          throw createError('CAMWIRE_ERR_MESSAGE_TOO_LARGE', `control message of ${length} bytes exceeds ${MAX_CONTROL_BYTES}`);
         }
-        return;
+        return length;
       default:
         throw createError('CAMWIRE_ERR_UNKNOWN_MESSAGE', `unknown message type 0x${this.type.toString(16)}`);
     }

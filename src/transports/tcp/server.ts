@@ -2,7 +2,7 @@
  * server: the TCP side of a hub. Publishers push streams in, viewers pull them out; each viewer
  * reads through its own newest-frame slot, so a slow one only ever hurts itself.
  */
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { DEFAULT_STREAM, type Hub } from '../../hub/hub.js';
 import type { Publisher } from '../../hub/stream.js';
 import { isJpeg } from '../../codecs/jpeg.js';
@@ -11,7 +11,7 @@ import { validateConfig } from '../../config/schema.js';
 import { createError, isCamwireError, type CamwireError } from '../../util/errors.js';
 import { createLogger, RateLimitedReport } from '../../util/logger.js';
 import { PeerLimits, PreAuthBudget, type PeerLimitsOptions } from '../../util/peer-limits.js';
-import { boundPort, listen } from '../../util/listen.js';
+import { Listener } from '../../util/listen.js';
 import { pumpNewest } from '../../hub/pump.js';
 import { Connection } from './connection.js';
 import { encodeEnd, encodeError, encodeWelcome, type Hello, type Message } from './messages.js';
@@ -36,9 +36,7 @@ export type TcpServerOptions = Pick<Config, 'maxFrameBytes' | 'keepaliveMs' | 't
   };
 
 /** TcpServer accepts camwire TCP connections for a Hub. */
-export class TcpServer {
-  private server: Server | undefined;
-  private readonly conns = new Set<Connection>();
+export class TcpServer extends Listener<Connection> {
   /** limits admits each connection (per-address cap and rate, reserve, pre-auth budget). */
   readonly limits: PeerLimits;
   private readonly refused = new RateLimitedReport((n) => log.warn(`tcp: refused ${n} connection(s); latest: ${this.lastRefusal}`));
@@ -50,6 +48,7 @@ export class TcpServer {
     private readonly hub: Hub,
     private readonly opts: TcpServerOptions,
   ) {
+    super();
     // Library callers skip loadConfig: the same checks here (e.g. reservedConnections < maxConnections).
     validateConfig(opts, PEER_LIMIT_KEYS);
     this.limits = new PeerLimits(opts, opts.preAuthBudget ?? new PreAuthBudget(opts.preAuthBudgetBytes));
@@ -59,26 +58,7 @@ export class TcpServer {
   async start(): Promise<void> {
     const server = createServer((s) => this.accept(s));
     const target = { url: `tcp://${this.opts.host}:${this.opts.port}`, inUseHint: 'is another camwire running? pick another with --tcp', maxConnections: this.opts.maxConnections };
-    await listen(server, this.opts.port, this.opts.host, target, log);
-    this.server = server;
-  }
-
-  /** port is the bound port (useful with port 0). */
-  get port(): number {
-    return boundPort(this.server);
-  }
-
-  /** connections is the number of open connections. */
-  get connections(): number {
-    return this.conns.size;
-  }
-
-  /** close stops listening and closes every connection. Idempotent. */
-  async close(): Promise<void> {
-    const s = this.server;
-    this.server = undefined;
-    for (const c of this.conns) c.destroy();
-    if (s) await new Promise<void>((r) => s.close(() => r()));
+    await this.listenOn(server, this.opts.port, this.opts.host, target, log);
   }
 
   private accept(socket: Socket): void {
@@ -92,7 +72,7 @@ export class TcpServer {
       return;
     }
     const conn = new Connection(socket, { ...this.opts, account: slot });
-    this.conns.add(conn);
+    this.hold(conn);
     const handshake = setTimeout(
       () => conn.fail(createError('CAMWIRE_ERR_HANDSHAKE_TIMEOUT', `handshake not completed within ${this.opts.preAuthTimeoutMs} ms (preAuthTimeoutMs)`)),
       this.opts.preAuthTimeoutMs,
@@ -112,7 +92,7 @@ export class TcpServer {
     conn.on('close', (err) => {
       clearTimeout(handshake);
       slot.close();
-      this.conns.delete(conn);
+      this.release(conn);
       cleanup();
       if (err) log.warn(`${conn.remote}: ${err.message} (${err.code})`);
     });
