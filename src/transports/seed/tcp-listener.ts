@@ -43,8 +43,8 @@ export interface SeedListenerOptions extends PeerLimitsOptions {
   timeoutMs: number;
   writeStallMs: number;
   preAuthBudgetBytes: number;
-  /** budget: the hub-wide pre-auth byte budget shared with the other listeners (default: one of its own). */
-  budget?: PreAuthBudget;
+  /** preAuthBudget: the hub-wide pre-auth byte budget shared with the other listeners (default: one of its own). */
+  preAuthBudget?: PreAuthBudget;
 }
 
 /** SeedRole: what connecting peers do — take frames (`serve`) or bring them (`accept`). */
@@ -66,7 +66,7 @@ export class SeedTcpListener extends Listener {
     super();
     // Library callers skip loadConfig: the same checks here (e.g. reservedConnections < maxConnections).
     validateConfig(opts, PEER_LIMIT_KEYS);
-    this.limits = new PeerLimits(opts, opts.budget ?? new PreAuthBudget(opts.preAuthBudgetBytes));
+    this.limits = new PeerLimits(opts, opts.preAuthBudget ?? new PreAuthBudget(opts.preAuthBudgetBytes));
   }
 
   private get url(): string {

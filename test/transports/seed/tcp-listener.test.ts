@@ -52,8 +52,8 @@ test('accept: half-sent pictures are charged to the shared pre-auth budget; the 
   // Two listeners (two `serve --stream` seed URLs) share one budget; one listener holds one
   // camera at a time (the newest replaces the previous), so the overflow is across listeners.
   const budget = new PreAuthBudget(100_000);
-  const l1 = new SeedTcpListener(options({ preAuthBudgetBytes: 100_000, budget }), { kind: 'accept', picture: () => {} });
-  const l2 = new SeedTcpListener(options({ preAuthBudgetBytes: 100_000, budget }), { kind: 'accept', picture: () => {} });
+  const l1 = new SeedTcpListener(options({ preAuthBudgetBytes: 100_000, preAuthBudget: budget }), { kind: 'accept', picture: () => {} });
+  const l2 = new SeedTcpListener(options({ preAuthBudgetBytes: 100_000, preAuthBudget: budget }), { kind: 'accept', picture: () => {} });
   await l1.start();
   await l2.start();
   const header = Buffer.alloc(4);
