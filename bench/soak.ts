@@ -16,7 +16,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { publishTo, readFrom, type Frame } from '../src/index.js';
+import { publishTo } from '../src/index.js';
+import { readForever } from '../support/read-forever.js';
 import { camwire, type Child } from './procs.js';
 import { freePort, freeUdpPort, waitForPort } from '../support/net.js';
 import { attackBurst } from './soak-attacks.js';
@@ -67,22 +68,6 @@ const ffmpegChildren = (pid: number): number[] => {
     return [];
   }
 };
-
-/** readForever reads `url` with the library's readFrom until `signal` aborts, reading it again when it ends or fails (an upstream restarting). */
-function readForever(url: string, signal: AbortSignal, onFrame: (f: Frame) => void): void {
-  void (async () => {
-    while (!signal.aborted) {
-      try {
-        for await (const f of readFrom(url)) {
-          if (signal.aborted) break;
-          onFrame(f);
-        }
-      } catch {
-        await sleep(500);
-      }
-    }
-  })();
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'camwire-soak-'));
 const clip = join(dir, 'clip.mp4');

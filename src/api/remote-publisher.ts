@@ -37,6 +37,10 @@ export function remotePublisher(hub: Hub, pub: Publisher, link: PublisherLink): 
       await hub.close();
       closed();
     })());
+  const done = link.done ? Promise.race([link.done, whenClosed]) : whenClosed;
+  // A caller that stops before awaiting `done` (its source failed first) must not turn a failed
+  // link into an unhandled rejection; whoever awaits `done` still sees the failure.
+  done.catch(() => {});
   return {
     stream: pub.stream,
     publish: pub.publish,
@@ -46,7 +50,7 @@ export function remotePublisher(hub: Hub, pub: Publisher, link: PublisherLink): 
     },
     detach: pub.detach,
     close,
-    done: link.done ? Promise.race([link.done, whenClosed]) : whenClosed,
+    done,
     get port() {
       return link.port();
     },

@@ -47,3 +47,19 @@ test('end() closes everything END_LINGER_MS later only for links that ask for it
     assert.equal(l.closes, 1);
   }
 });
+
+test('a link that fails while nobody awaits done is not an unhandled rejection', async () => {
+  const unhandled: unknown[] = [];
+  const on = (e: unknown) => unhandled.push(e);
+  process.on('unhandledRejection', on);
+  try {
+    const hub = new Hub();
+    const p = remotePublisher(hub, hub.publish('s', 'test'), link({ done: Promise.reject(new Error('connection refused')) }));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(unhandled, []);
+    await assert.rejects(p.done, /connection refused/);
+    await p.close();
+  } finally {
+    process.off('unhandledRejection', on);
+  }
+});

@@ -4,6 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } from 'no
 import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { encodeLenJpeg } from '../../../src/transports/seed/len-jpeg.js';
 import { encodePickleJpeg, parsePickleJpeg } from '../../../src/transports/seed/pickle-jpeg.js';
 import { encodePickleBgr, parsePickleBgr } from '../../../src/transports/seed/pickle-bgr.js';
@@ -26,16 +28,6 @@ before(() => {
 });
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
-/** numpy2 rewrites a numpy 1.x pickle as numpy 2.x writes it (numpy._core; FRAME grows by one). */
-function numpy2(p: Buffer): Buffer {
-  if (p[0] !== 0x80) return Buffer.from(p.toString('latin1').replace('numpy.core.multiarray', 'numpy._core.multiarray'), 'latin1');
-  const old = Buffer.concat([Buffer.from([0x8c, 0x15]), Buffer.from('numpy.core.multiarray')]);
-  const at = p.indexOf(old);
-  const out = Buffer.concat([p.subarray(0, at), Buffer.from([0x8c, 0x16]), Buffer.from('numpy._core.multiarray'), p.subarray(at + old.length)]);
-  if (out[2] === 0x95) out.writeBigUInt64LE(out.readBigUInt64LE(3) + 1n, 3);
-  return out;
-}
-
 const join2 = (parts: Buffer[]) => Buffer.concat(parts);
 const body = (parts: Buffer[]) => Buffer.concat(parts.slice(1));
 
@@ -57,10 +49,64 @@ test('parses what numpy 1.x pickles for pickle-jpeg: shape (N,), (N, 1) and prot
   }
 });
 
-test('parses what numpy 2.x pickles (numpy._core.multiarray) for both pickle formats', (t) => {
-  if (!requirePython(t) || !ready) return;
-  assert.deepEqual(parsePickleJpeg(numpy2(fx('jpeg-p0.pkl'))).jpeg, fx('img.jpg'));
-  assert.deepEqual(parsePickleBgr(numpy2(fx('bgr-p4.pkl'))).pixels, fx('img.bgr'));
+/** NUMPY2: vectors recorded from real numpy 2.4.6 (peers/numpy2_tool.py vectors; see peers/numpy2/README.md). */
+const NUMPY2 = fileURLToPath(new URL('../../../../test/transports/seed/peers/numpy2/', import.meta.url));
+const np2 = (name: string) => readFileSync(join(NUMPY2, name));
+/** np2Pixels is the picture numpy2_tool.py pickles: BGR value (7x + 13y + 50c) mod 256. */
+function np2Pixels(w: number, h: number): Buffer {
+  const b = Buffer.alloc(w * h * 3);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let c = 0; c < 3; c++) b[(y * w + x) * 3 + c] = (7 * x + 13 * y + 50 * c) % 256;
+  return b;
+}
+
+test('parses what real numpy 2.x pickled (numpy._core.multiarray): pickle-jpeg protocol 0 (N,) and (N, 1) and 4, pickle-bgr protocol 4 and 3, data inside and outside FRAME', () => {
+  for (const name of ['jpeg-p0.pkl', 'jpeg-p0-n1.pkl', 'jpeg-p4.pkl']) {
+    assert.ok(np2(name).includes('numpy._core.multiarray'), `${name} is a numpy 2 pickle`);
+    const p = parsePickleJpeg(np2(name));
+    assert.deepEqual(p.jpeg, np2('img.jpg'), name);
+    assert.deepEqual([p.width, p.height], [64, 48], name);
+  }
+  for (const [name, w, h] of [['bgr-p4.pkl', 64, 48], ['bgr-p3.pkl', 64, 48], ['big-p4.pkl', 200, 120]] as const) {
+    const p = parsePickleBgr(np2(name));
+    assert.deepEqual([p.width, p.height], [w, h], name);
+    assert.deepEqual(p.pixels, np2Pixels(w, h), name);
+  }
+  // The whole wire message too (u64 LE length + pickle), in one piece.
+  const big = np2('big-p4.pkl');
+  const prefix = Buffer.alloc(8);
+  prefix.writeBigUInt64LE(BigInt(big.length));
+  const out = new SeedDecoder('pickle-bgr', 1 << 20).push(Buffer.concat([prefix, big]));
+  assert.equal(out.length, 1);
+});
+
+/** numpy2Python finds an interpreter with numpy 2.x: $CAMWIRE_PYTHON_NUMPY2, else python3 on PATH. */
+function numpy2Python(): string | undefined {
+  for (const py of [process.env.CAMWIRE_PYTHON_NUMPY2, 'python3'].filter((x): x is string => !!x)) {
+    const r = spawnSync(py, ['-c', 'import numpy; print(numpy.__version__)'], { encoding: 'utf8' });
+    if (r.status === 0 && Number(r.stdout.split('.')[0]) >= 2) return py;
+  }
+  return undefined;
+}
+
+test('real numpy 2.x loads what camwire writes (live; Debian ships numpy 1.x, so this runs where a numpy 2 python is found)', (t) => {
+  const py = numpy2Python();
+  if (!py) return t.skip('no python3 with numpy 2.x (set CAMWIRE_PYTHON_NUMPY2); the recorded numpy 2 vectors above still run');
+  const out = mkdtempSync(join(tmpdir(), 'camwire-np2-'));
+  try {
+    const files = [join(out, 'jpeg.pkl'), join(out, 'bgr.pkl'), join(out, 'big.pkl')];
+    writeFileSync(files[0], body(encodePickleJpeg(np2('img.jpg'))));
+    writeFileSync(files[1], body(encodePickleBgr({ width: 64, height: 48, pixels: np2Pixels(64, 48) })));
+    writeFileSync(files[2], body(encodePickleBgr({ width: 200, height: 120, pixels: np2Pixels(200, 120) })));
+    const r = spawnSync(py, [fileURLToPath(new URL('../../../../test/transports/seed/peers/numpy2_tool.py', import.meta.url)), 'load', ...files], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const got = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    assert.ok(Number(String(got[0].numpy).split('.')[0]) >= 2);
+    const want = (shape: number[], bytes: Buffer) => ({ numpy: got[0].numpy, type: 'ndarray', dtype: 'uint8', shape, c_contiguous: true, sha256: sha(bytes) });
+    assert.deepEqual(got, [want([np2('img.jpg').length], np2('img.jpg')), want([48, 64, 3], np2Pixels(64, 48)), want([120, 200, 3], np2Pixels(200, 120))]);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 });
 
 test('parses what numpy pickles for pickle-bgr: protocol 4 with data inside or outside FRAME, and protocol 3', (t) => {
