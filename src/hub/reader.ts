@@ -5,7 +5,9 @@
  * previous frame yet, that frame is replaced and counted as dropped: a slow consumer skips
  * frames, it never builds a backlog and never slows the publisher or another reader.
  * Reference-coded video (H.264) cannot skip arbitrary frames, so a reader starts at a keyframe
- * and, after any drop, discards everything up to the next keyframe.
+ * and, after any drop, discards everything up to the next keyframe. A few delta frames may wait
+ * in order behind the slot (DELTA_BURST) so that frames arriving together — one network read,
+ * one ffmpeg chunk, a GOP catch-up — are not mistaken for a slow consumer.
  */
 import type { Frame } from '../frame/frame.js';
 import { nowUs } from '../util/clock.js';
@@ -42,6 +44,16 @@ export interface ReaderStats {
   latencyP50Ms: number | null;
   latencyP95Ms: number | null;
 }
+
+/**
+ * DELTA_BURST: an H.264 delta frame that arrives while the previous frame still waits queues
+ * behind it within this bound instead of costing a wait for the next keyframe (up to a GOP of
+ * frozen picture). Frames offered synchronously one after another cannot be taken in between
+ * (a consumer's promise resolves after the burst), so without this a coalesced TCP read froze
+ * H.264 viewers. 4 frames is ~130 ms at 30 fps: a consumer that is really slow still overflows
+ * it quickly and skips to the next keyframe as before. A keyframe replaces whatever waits.
+ */
+export const DELTA_BURST = { frames: 4, bytes: 4 * 1024 * 1024 };
 
 let nextId = 1;
 
@@ -99,16 +111,13 @@ export class Reader implements AsyncIterable<Frame> {
       w(this.deliver(frame));
       return;
     }
-    const queue = this.queue ?? this.catchUp;
+    const queue = this.queue ?? this.catchUp ?? (frame.keyframe ? undefined : DELTA_BURST);
     if (this.slot && queue) return this.enqueue(frame, queue);
     if (this.slot) {
-      this.drop(1);
-      if (!frame.keyframe) {
-        // The frame in the slot was a reference for this one: skip to the next keyframe.
-        this.slot = undefined;
-        this.needKeyframe = true;
-        return this.drop(1);
-      }
+      // A keyframe needs nothing before it: it replaces every frame still waiting.
+      this.drop(1 + this.queued.length);
+      this.queued = [];
+      this.queuedBytes = 0;
     }
     this.slot = frame;
     this.wakeReady(true);

@@ -49,16 +49,43 @@ test('an h264 reader that falls behind skips to the next keyframe, never a broke
   assert.equal(r.take(), undefined);
   pub.publish(h(1, true));
   assert.equal(r.take()?.seq, 1);
+  // Deltas that arrive together wait in order (DELTA_BURST = 4): a burst, not a slow consumer.
   pub.publish(h(2, false));
-  pub.publish(h(3, false)); // 2 is overwritten: 3 would reference it, so both go
+  pub.publish(h(3, false));
+  assert.deepEqual([r.take()?.seq, r.take()?.seq, r.take()], [2, 3, undefined]);
+  // Past the bound the consumer is slow: everything waiting goes, then nothing until a keyframe.
+  for (let i = 4; i <= 8; i++) pub.publish(h(i, false)); // 4..7 wait; 8 overflows: 4..8 dropped
   assert.equal(r.take(), undefined);
+  pub.publish(h(9, false)); // after 8 was dropped 9 cannot be decoded: skipped
+  assert.equal(r.take(), undefined);
+  pub.publish(h(10, true));
+  assert.equal(r.take()?.seq, 10);
+  pub.publish(h(11, false));
+  assert.equal(r.take()?.seq, 11);
+  assert.equal(r.dropped, 6);
+});
+
+test('an h264 keyframe replaces the delta frames still waiting: nothing before it is needed', () => {
+  const hub = new Hub();
+  const pub = hub.publish('s');
+  const r = hub.read('s');
+  const h = (seq: number, keyframe: boolean) => fakeFrame(seq, { codec: 'h264', keyframe });
+  pub.publish(h(0, true));
+  pub.publish(h(1, false));
+  pub.publish(h(2, false));
+  pub.publish(h(3, true));
   pub.publish(h(4, false));
-  assert.equal(r.take(), undefined);
-  pub.publish(h(5, true));
-  assert.equal(r.take()?.seq, 5);
-  pub.publish(h(6, false));
-  assert.equal(r.take()?.seq, 6);
+  assert.deepEqual([r.take()?.seq, r.take()?.seq, r.take()], [3, 4, undefined]);
   assert.equal(r.dropped, 3);
+});
+
+test('mjpeg frames never queue: a slow reader gets only the newest', () => {
+  const hub = new Hub();
+  const pub = hub.publish('s');
+  const r = hub.read('s');
+  for (let i = 0; i < 5; i++) pub.publish(fakeFrame(i));
+  assert.deepEqual([r.take()?.seq, r.take()], [4, undefined]);
+  assert.equal(r.dropped, 4);
 });
 
 test('a new mjpeg reader gets the newest frame at once; a new h264 reader starts at the cached keyframe', () => {
@@ -87,12 +114,11 @@ test('a reader joining at a cached GOP catches up in order, then is newest-wins 
   assert.deepEqual(got, [0, 1, 2, 3, 4, 5]);
   assert.equal(r.dropped, 0);
   // Caught up: a slow consumer now skips to the next keyframe as any reader does.
-  pub.publish(h(6));
-  pub.publish(h(7));
-  assert.equal(r.take(), undefined, '6 was replaced by 7, which references it: both go');
-  pub.publish(h(8, true));
-  assert.equal(r.take()?.seq, 8);
-  assert.equal(r.dropped, 2);
+  for (let i = 6; i <= 10; i++) pub.publish(h(i)); // 6..9 fill DELTA_BURST, 10 overflows it
+  assert.equal(r.take(), undefined, '6..10 dropped: the next decodable frame is a keyframe');
+  pub.publish(h(11, true));
+  assert.equal(r.take()?.seq, 11);
+  assert.equal(r.dropped, 5);
 });
 
 test('a second publisher for the same stream is refused with CAMWIRE_ERR_STREAM_BUSY until the first detaches', () => {
