@@ -50,10 +50,11 @@ export interface HubServer {
 /** startHub creates a Hub and starts its listeners (TCP 8089 and HTTP 8080 unless told otherwise). */
 export async function startHub(opts: HubServerOptions = {}): Promise<HubServer> {
   const cfg = { ...DEFAULTS, ...opts };
-  // Until the TCP, UDP and HTTP listeners take `auth`, accepting --auth, --auth-http-url or
-  // --allow-publish would look like protection (or a policy) and be none: refuse it out loud.
-  if (cfg.authFile || cfg.authHttpUrl || cfg.allowPublish) {
-    throw createError('CAMWIRE_ERR_CONFIG', '--auth, --auth-http-url and --allow-publish are not wired into the listeners in this build yet; use --token-file FILE (or CAMWIRE_TOKEN) meanwhile');
+  // Until the UDP and HTTP listeners apply `auth` too, accepting --auth or --auth-http-url would
+  // look like protection and be none there: refuse it out loud. (--allow-publish only widens who
+  // may publish, and TCP — where the no-auth publish policy bites — applies it.)
+  if (cfg.authFile || cfg.authHttpUrl) {
+    throw createError('CAMWIRE_ERR_CONFIG', '--auth and --auth-http-url are not wired into every listener in this build yet; use --token-file FILE (or CAMWIRE_TOKEN) meanwhile');
   }
   // ONE Authenticator and ONE pre-auth byte budget for the whole hub (src/auth/index.ts says
   // how listeners use them): a peer's rights and the memory strangers may hold must not depend

@@ -18,7 +18,7 @@ import type { ChallengeForClient } from './client.js';
 import type { Credential, Credentials } from './credentials.js';
 import { hashSecret, scryptAsync } from './hash.js';
 import { FailureLimiter, TtlCache } from './limiter.js';
-import type { Presented } from './presented.js';
+import { fromTokenString, type Presented } from './presented.js';
 import { safeEqual } from './safe-equal.js';
 import { authMessage, DEFAULT_KDF, KEY_BYTES, keysFromSalted, MAX_NONCE_BYTES, NONCE_BYTES, proofMatches, SALT_BYTES, serverSignature, sessionKey, type StoredKeys } from './scram.js';
 import type { AuthRequest, Decision } from './types.js';
@@ -90,6 +90,8 @@ class Auth implements Authenticator {
   private readonly users: Map<string, Credential>;
   private readonly anonymousRules: Rule[];
   private readonly token?: TokenCredential;
+  /** tokenAsUser: a --token shaped NAME:SECRET (no such user) as a TCP/UDP client presents it: user NAME, keys of SECRET. */
+  private readonly tokenAsUser?: { user: string; cred: TokenCredential };
   private readonly callback?: AuthCallback;
   private readonly allowPublish: AddressList;
   private readonly failures = new FailureLimiter();
@@ -101,10 +103,11 @@ class Auth implements Authenticator {
   private readonly decoyKey = randomBytes(KEY_BYTES);
   private scryptInFlight = 0;
 
-  constructor(opts: AuthOptions, tokenKeys?: StoredKeys) {
+  constructor(opts: AuthOptions, tokenKeys?: StoredKeys, split?: { user: string; keys: StoredKeys }) {
     this.users = opts.credentials?.users ?? new Map();
     this.anonymousRules = opts.credentials?.anonymous ?? [];
     if (opts.token && tokenKeys) this.token = { name: '', token: opts.token, keys: tokenKeys, admin: true };
+    if (opts.token && split && !this.users.has(split.user)) this.tokenAsUser = { user: split.user, cred: { name: '', token: opts.token, keys: split.keys, admin: true } };
     if (opts.callback?.url) this.callback = new AuthCallback(opts.callback);
     this.allowPublish = new AddressList(opts.allowPublish ?? [], 'allowPublish');
     this.enabled = this.users.size > 0 || this.token !== undefined || this.callback !== undefined;
@@ -120,7 +123,7 @@ class Auth implements Authenticator {
     if (who === undefined) {
       if (this.callback && !this.users.has(p.user)) return this.callback.ask({ ...req, user: p.user, authenticated: false, secret: p.secret });
       this.failures.fail(req.address);
-      return wrongSecret();
+      return wrongSecret(req);
     }
     this.verified.set([p.user, p.secret], who);
     return this.authorize(who, req);
@@ -148,7 +151,7 @@ class Auth implements Authenticator {
   }
 
   challenge(user: string, clientNonce?: Buffer): Challenge {
-    const cred = user === '' && this.token && !this.users.has('') ? this.token : this.users.get(user);
+    const cred = this.isTokenUser(user) ? this.token : (this.users.get(user) ?? (user === this.tokenAsUser?.user ? this.tokenAsUser.cred : undefined));
     const keys = cred?.keys;
     const ch: Challenge = {
       user,
@@ -169,13 +172,13 @@ class Auth implements Authenticator {
     if (this.failures.blocked(req.address)) return tooMany(req.address);
     if (Date.now() - ch.issuedAt > CHALLENGE_TTL_MS) return { ok: false, code: 'CAMWIRE_ERR_UNAUTHORIZED', message: 'the proof came too late; start a new handshake' };
     const nonce = clientNonce ?? ch.clientNonce;
-    if (!Buffer.isBuffer(nonce) || nonce.length < 8 || nonce.length > MAX_NONCE_BYTES || !Buffer.isBuffer(proof)) return wrongSecret();
+    if (!Buffer.isBuffer(nonce) || nonce.length < 8 || nonce.length > MAX_NONCE_BYTES || !Buffer.isBuffer(proof)) return wrongSecret(req);
     const msg = authMessage({ user: ch.user, salt: ch.salt, kdf: ch.kdf, serverNonce: ch.serverNonce, clientNonce: nonce });
     const storedKey = st.cred?.keys.storedKey ?? this.decoyKey;
     const ok = proofMatches(storedKey, proof, msg, safeEqual) && st.cred !== undefined;
     if (!ok || !st.cred) {
       this.failures.fail(req.address);
-      return wrongSecret();
+      return wrongSecret(req);
     }
     const d = await this.authorize(st.cred.name, req);
     if (!d.ok) return d;
@@ -214,8 +217,7 @@ class Auth implements Authenticator {
     if (!this.enabled) {
       return { ok: false, code: 'CAMWIRE_ERR_FORBIDDEN', message: `${req.action === 'record' ? 'recording' : 'publishing'} from ${addr} refused: a hub without --auth takes video only from this machine; start the hub with --allow-publish ${suggestCidr(addr)} (or --auth FILE and give the sender a user)` };
     }
-    const how = req.transport === 'http' || req.transport === 'ws' ? 'send "Authorization: Bearer TOKEN" (or NAME:SECRET), Basic auth, or ?token=' : 'set CAMWIRE_TOKEN, --token-file FILE, or user:secret@ in the URL';
-    return { ok: false, code: 'CAMWIRE_ERR_UNAUTHORIZED', message: `this hub requires credentials to ${req.action}: ${how}` };
+    return { ok: false, code: 'CAMWIRE_ERR_UNAUTHORIZED', message: `this hub requires credentials to ${req.action}: ${howToPresent(req)}` };
   }
 
   private fakeSalt(user: string): Buffer {
@@ -223,8 +225,13 @@ class Auth implements Authenticator {
   }
 }
 
-function wrongSecret(): Decision {
-  return { ok: false, code: 'CAMWIRE_ERR_UNAUTHORIZED', message: 'wrong user or secret' };
+/** howToPresent says where a credential goes on this transport, for the refusal's one line. */
+function howToPresent(req: AuthRequest): string {
+  return req.transport === 'http' || req.transport === 'ws' ? 'send "Authorization: Bearer TOKEN" (or NAME:SECRET), Basic auth, or ?token=' : 'set CAMWIRE_TOKEN, --token-file FILE, or user:secret@ in the URL';
+}
+
+function wrongSecret(req: AuthRequest): Decision {
+  return { ok: false, code: 'CAMWIRE_ERR_UNAUTHORIZED', message: `wrong user or secret; check the credential (${howToPresent(req)})` };
 }
 
 function tooMany(address: string): Decision {
@@ -244,7 +251,10 @@ function suggestCidr(addr: string): string {
  */
 export async function createAuthenticator(opts: AuthOptions = {}): Promise<Authenticator> {
   const tokenKeys = opts.token ? await hashSecret(opts.token, DEFAULT_KDF, randomBytes(SALT_BYTES)) : undefined;
-  const a = new Auth(opts, tokenKeys);
+  // A token shaped NAME:SECRET reaches TCP/UDP as user NAME proving SECRET (fromTokenString splits it there); HTTP compares it whole.
+  const asUser = opts.token ? fromTokenString(opts.token) : undefined;
+  const split = asUser && asUser.user !== '' ? { user: asUser.user, keys: await hashSecret(asUser.secret, DEFAULT_KDF, randomBytes(SALT_BYTES)) } : undefined;
+  const a = new Auth(opts, tokenKeys, split);
   if (a.enabled) log.debug(`auth on: ${opts.credentials?.users.size ?? 0} users${opts.token ? ', --token' : ''}${opts.callback ? ', HTTP callback' : ''}`);
   return a;
 }

@@ -5,6 +5,7 @@
  * `CAMWIRE_TOKEN`, `--token-file`): `NAME:SECRET` for a user in the auth file, or a bare
  * `SECRET` for the hub's `--token` credential (user ''). HTTP Basic carries NAME and SECRET.
  */
+import { USER_NAME_PATTERN } from './credentials.js';
 
 /** Presented is what a peer presented. `user` may be '' (the --token credential has user ''). */
 export interface Presented {
@@ -15,12 +16,18 @@ export interface Presented {
 /** MAX_SECRET_CHARS: a secret or token longer than this is not one camwire made (they are ~43 characters). */
 export const MAX_SECRET_CHARS = 1024;
 
-/** fromTokenString splits `NAME:SECRET`; a string without `:` is the secret of user ''. */
+/**
+ * fromTokenString splits `NAME:SECRET` when what precedes the first `:` can be a user name
+ * (USER_NAME_PATTERN); otherwise the whole string is the secret of user ''. So a token such as
+ * `x/y@z:w` is never cut in two — TCP and UDP send the user name in clear, and half a token
+ * must not travel as one.
+ */
 export function fromTokenString(s: string): Presented | undefined {
   const t = s.trim();
   if (t === '' || t.length > MAX_SECRET_CHARS) return undefined;
   const i = t.indexOf(':');
-  return i < 0 ? { user: '', secret: t } : { user: t.slice(0, i), secret: t.slice(i + 1) };
+  if (i < 0 || !USER_NAME_PATTERN.test(t.slice(0, i))) return { user: '', secret: t };
+  return { user: t.slice(0, i), secret: t.slice(i + 1) };
 }
 
 /**

@@ -55,8 +55,8 @@ export const HUB_HELP = `  --tcp PORT       TCP port for senders and viewers (de
                    IP addresses, localhost and this machine's name always work
   --auth FILE      users, hashed secrets and what each may do (make with "camwire auth add")
   --auth-http-url URL   ask URL (POST JSON) whether to allow each peer; 2xx allows
-  --allow-publish CIDR[,CIDR]   let these addresses publish without credentials (refused in
-                   this build, like --auth: the listeners do not apply it yet)
+  --allow-publish CIDR[,CIDR]   let these addresses publish without credentials (without it,
+                   TCP takes publishers only from this machine unless they have credentials)
   --allow-insecure-auth CIDR[,CIDR]   accept credentials over plain HTTP from these addresses
                    (refused from other machines: use --tls-cert; loopback always works)`;
 

@@ -55,7 +55,7 @@ test('checkSecret: right secret, wrong secret, unknown user, the --token credent
   assert.ok(!forbidden.ok && forbidden.code === 'CAMWIRE_ERR_FORBIDDEN');
   const wrong = await auth.checkSecret({ user: 'alice', secret: 'pa:ss/w@rD' }, view('door', '10.0.0.1'));
   const unknown = await auth.checkSecret({ user: 'bob', secret: 'pa:ss/w@rd' }, view('door', '10.0.0.2'));
-  assert.deepEqual(wrong, { ok: false, code: 'CAMWIRE_ERR_UNAUTHORIZED', message: 'wrong user or secret' });
+  assert.deepEqual(wrong, { ok: false, code: 'CAMWIRE_ERR_UNAUTHORIZED', message: `wrong user or secret; check the credential (send "Authorization: Bearer TOKEN" (or NAME:SECRET), Basic auth, or ?token=)` });
   assert.deepEqual(unknown, wrong);
   assert.deepEqual(await auth.checkSecret({ user: '', secret: 'admin-token' }, publish('anything', '10.0.0.3')), { ok: true, user: '' });
   assert.equal((await auth.checkSecret({ user: '', secret: 'admin-tokeN' }, view('door'))).ok, false);
@@ -65,6 +65,9 @@ test('a token with a colon still works as the --token credential', async () => {
   const auth = await createAuthenticator({ token: 'team:secret' });
   assert.equal((await auth.checkSecret(fromTokenString('team:secret'), view('x'))).ok, true);
   assert.equal((await auth.checkSecret(fromTokenString('team:secreT'), view('x'))).ok, false);
+  // Only a name-like prefix is a user: a token with "/" before its ":" stays whole (TCP/UDP send the user in clear).
+  assert.deepEqual(fromTokenString('wire-secret/Zp@x9:Lm4'), { user: '', secret: 'wire-secret/Zp@x9:Lm4' });
+  assert.deepEqual(fromTokenString('cam:pa/ss'), { user: 'cam', secret: 'pa/ss' });
 });
 
 test('after 10 wrong secrets an address is refused without checking, even with the right one; others are not', async () => {

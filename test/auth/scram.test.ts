@@ -48,7 +48,7 @@ test('a proof made from the right secret verifies, and both ends hold the same s
 test('a wrong secret, an unknown user and a forbidden action are refused with the right codes', async () => {
   const auth = await hub();
   const wrong = await handshake(auth, 'cam', 'correct horse/battery@stapl');
-  assert.deepEqual(wrong.d, { ok: false, code: 'CAMWIRE_ERR_UNAUTHORIZED', message: 'wrong user or secret' });
+  assert.deepEqual(wrong.d, { ok: false, code: 'CAMWIRE_ERR_UNAUTHORIZED', message: `wrong user or secret; check the credential (set CAMWIRE_TOKEN, --token-file FILE, or user:secret@ in the URL)` });
   const unknown = await handshake(auth, 'mallory', 'anything');
   assert.deepEqual(unknown.d, wrong.d, 'an unknown user gets exactly the answer a wrong secret gets');
   const forbidden = await handshake(auth, 'alice', 'alice-secret');

@@ -98,12 +98,19 @@ test('send and view take the credential from the URL, CAMWIRE_TOKEN or --token-f
   assert.match(wrong.stderr(), /camwire: .*(token|credentials)/);
 });
 
-test('serve refuses --auth, --auth-http-url and --allow-publish with one clear line while the listeners do not apply them', () => {
+test('serve refuses --auth and --auth-http-url with one clear line while not every listener applies them', () => {
   const dir = mkdtempSync(join(tmpdir(), 'camwire-authcli-'));
-  for (const flag of [['--auth', join(dir, 'auth.json')], ['--auth-http-url', 'http://127.0.0.1:9/x'], ['--allow-publish', '10.0.0.0/8']]) {
+  for (const flag of [['--auth', join(dir, 'auth.json')], ['--auth-http-url', 'http://127.0.0.1:9/x']]) {
     const r = run(['serve', '--tcp', '0', '--http', '0', '--host', '127.0.0.1', ...flag]);
     assert.notEqual(r.code, 0, flag.join(' '));
-    assert.match(r.err, /not wired into the listeners in this build yet; use --token-file/, flag.join(' '));
+    assert.match(r.err, /not wired into every listener in this build yet; use --token-file/, flag.join(' '));
     assert.equal(r.err.trim().split('\n').filter((l) => l.startsWith('camwire:')).length, 1);
   }
+});
+
+test('serve takes --allow-publish (TCP applies it) and names a bad CIDR in one line', () => {
+  const r = run(['serve', '--tcp', '0', '--http', '0', '--host', '127.0.0.1', '--allow-publish', '10.0.0.0/33']);
+  assert.notEqual(r.code, 0);
+  assert.match(r.err, /allowPublish: "10\.0\.0\.0\/33" is not an address or CIDR/);
+  assert.equal(r.err.trim().split('\n').filter((l) => l.startsWith('camwire:')).length, 1);
 });

@@ -11,13 +11,14 @@ import type { Config } from '../../config/defaults.js';
 import { hostForUrl, type StreamUrl } from '../../config/url.js';
 import { Backoff } from '../../util/backoff.js';
 import { sleep } from '../../util/sleep.js';
-import { createError, ERROR_CODES, isCamwireError, type CamwireError, type ErrorCode } from '../../util/errors.js';
+import { createError, isCamwireError, remoteError, type CamwireError, type ErrorCode } from '../../util/errors.js';
 import { TypedEmitter } from '../../util/events.js';
 import { createLogger } from '../../util/logger.js';
 import { describeNetError } from '../../util/neterr.js';
-import { AGENT } from './agent.js';
 import { Connection } from './connection.js';
-import { encodeEnd, encodeHello, type Message, type Role } from './messages.js';
+import { encodeEnd, type Message, type Role } from './messages.js';
+import { ClientHandshake } from './handshake.js';
+import { fromTokenString, type Presented } from '../../auth/index.js';
 import { pumpNewest, type FrameSink } from '../../hub/pump.js';
 
 const log = createLogger('tcp');
@@ -25,6 +26,7 @@ const log = createLogger('tcp');
 /** FATAL: errors a retry cannot fix; the client stops and reports them. */
 const FATAL: ReadonlySet<string> = new Set<ErrorCode>([
   'CAMWIRE_ERR_UNAUTHORIZED',
+  'CAMWIRE_ERR_FORBIDDEN',
   'CAMWIRE_ERR_BAD_STREAM_NAME',
   'CAMWIRE_ERR_UNSUPPORTED_VERSION',
   'CAMWIRE_ERR_BAD_MAGIC',
@@ -67,6 +69,8 @@ export class TcpClient extends TypedEmitter<TcpClientEvents> {
   /** wakers are called when the client connects or finishes (see untilConnected). */
   private wakers = new Set<() => void>();
   private onFrameMessage: (m: Message) => void = () => {};
+  /** credential: from the `token` option (`NAME:SECRET` or a bare token); proved, never sent. */
+  private readonly credential: Presented | undefined;
 
   private constructor(
     private readonly url: StreamUrl,
@@ -76,6 +80,7 @@ export class TcpClient extends TypedEmitter<TcpClientEvents> {
     private readonly attach: (c: TcpClient) => () => void,
   ) {
     super();
+    this.credential = opts.token ? fromTokenString(opts.token) : undefined;
     this.done = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
     this.done.catch(() => {}); // observed by whoever awaits done; never an unhandled rejection
   }
@@ -226,17 +231,27 @@ export class TcpClient extends TypedEmitter<TcpClientEvents> {
     this.conn = conn;
     return new Promise((resolve) => {
       const welcomeTimer = setTimeout(() => conn.fail(createError('CAMWIRE_ERR_HANDSHAKE_TIMEOUT', `${this.url.text}: no answer to HELLO within ${this.opts.handshakeTimeoutMs} ms (is that a camwire port?)`)), this.opts.handshakeTimeoutMs);
-      let remoteError: CamwireError | undefined;
+      let failure: CamwireError | undefined;
+      const hs = new ClientHandshake(this.credential, this.url.text);
       conn.on('message', (m) => {
         if (m.type === 'error') {
-          // Keep the server's code when this build knows it, so FATAL decisions work across the wire.
-          // Object.hasOwn: a hostile code such as "constructor" or "__proto__" is just unknown.
-          const code = (Object.hasOwn(ERROR_CODES, m.error.code) ? m.error.code : 'CAMWIRE_ERR_REMOTE') as ErrorCode;
-          remoteError = createError(code, `${this.url.text}: ${m.error.message}`);
+          // Keep the server's code when this build knows it, so FATAL decisions work across the wire
+          // (remoteError: a hostile code such as "constructor" or "__proto__" is just unknown).
+          const e = remoteError(m.error.code, m.error.message);
+          failure = createError(e.code, `${this.url.text}: ${e.message}`);
           return conn.destroy();
         }
         if (!this.welcomed) {
+          if (m.type === 'challenge') {
+            try {
+              return conn.send(hs.answer(m.challenge));
+            } catch (e) {
+              return conn.fail(isCamwireError(e) ? e : createError('CAMWIRE_ERR_MALFORMED_MESSAGE', String(e)));
+            }
+          }
           if (m.type !== 'welcome') return conn.fail(createError('CAMWIRE_ERR_UNEXPECTED_MESSAGE', `expected WELCOME, got ${m.type.toUpperCase()}`));
+          failure = hs.check(m.welcome);
+          if (failure) return conn.destroy();
           clearTimeout(welcomeTimer);
           conn.authenticate();
           conn.adoptKeepalive(m.welcome.keepaliveMs);
@@ -251,9 +266,9 @@ export class TcpClient extends TypedEmitter<TcpClientEvents> {
       conn.on('close', (err) => {
         clearTimeout(welcomeTimer);
         this.welcomed = false;
-        resolve(remoteError ?? (err ? withUrl(err, this.url.text) : undefined));
+        resolve(failure ?? (err ? withUrl(err, this.url.text) : undefined));
       });
-      conn.send(encodeHello({ role: this.role, stream: this.url.stream, agent: AGENT, ...(this.opts.token ? { token: this.opts.token } : {}) }));
+      conn.send(hs.hello(this.role, this.url.stream));
     });
   }
 

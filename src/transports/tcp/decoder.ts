@@ -19,6 +19,7 @@ import {
   MAX_CONTROL_BYTES,
   MessageType,
   VERSION,
+  type Hello,
   type Message,
   type WireFrame,
 } from './messages.js';
@@ -92,6 +93,8 @@ export class Decoder {
         if (length !== 0) throw createError('CAMWIRE_ERR_MALFORMED_MESSAGE', `message type ${this.type} must have an empty body, got ${length} bytes`);
         return length;
       case MessageType.HELLO:
+      case MessageType.CHALLENGE:
+      case MessageType.PROOF:
       case MessageType.WELCOME:
       case MessageType.ERROR:
         if (length > MAX_CONTROL_BYTES) {
@@ -113,17 +116,30 @@ export class Decoder {
         return { type: 'end' };
       case MessageType.HELLO: {
         const o = readJson(b);
-        if ((o.role !== 'publish' && o.role !== 'view') || typeof o.stream !== 'string' || !optionalString(o.token) || !optionalString(o.agent)) {
-          throw createError('CAMWIRE_ERR_MALFORMED_MESSAGE', 'HELLO needs {"role":"publish"|"view","stream":string}');
+        if ((o.role !== 'publish' && o.role !== 'view') || typeof o.stream !== 'string' || !optionalString(o.agent) || !optionalString(o.user) || !optionalString(o.nonce) || !optionalString(o.pad)) {
+          throw createError('CAMWIRE_ERR_MALFORMED_MESSAGE', 'HELLO needs {"role":"publish"|"view","stream":string} (and optional string agent, user, nonce, pad)');
         }
-        return { type: 'hello', hello: { role: o.role, stream: o.stream, token: o.token as string | undefined, agent: o.agent as string | undefined } };
+        const hello: Hello = { role: o.role, stream: o.stream, agent: o.agent as string | undefined, user: o.user as string | undefined, nonce: o.nonce as string | undefined };
+        return { type: 'hello', hello, bytes: b.length };
+      }
+      case MessageType.CHALLENGE: {
+        const o = readJson(b);
+        if (typeof o.salt !== 'string' || typeof o.nonce !== 'string' || typeof o.n !== 'number' || typeof o.r !== 'number' || typeof o.p !== 'number') {
+          throw createError('CAMWIRE_ERR_MALFORMED_MESSAGE', 'CHALLENGE needs {"salt":string,"n":number,"r":number,"p":number,"nonce":string}');
+        }
+        return { type: 'challenge', challenge: { salt: o.salt, n: o.n, r: o.r, p: o.p, nonce: o.nonce }, bytes: b.length };
+      }
+      case MessageType.PROOF: {
+        const o = readJson(b);
+        if (typeof o.proof !== 'string') throw createError('CAMWIRE_ERR_MALFORMED_MESSAGE', 'PROOF needs {"proof":string}');
+        return { type: 'proof', proof: { proof: o.proof } };
       }
       case MessageType.WELCOME: {
         const o = readJson(b);
-        if (typeof o.stream !== 'string' || typeof o.keepaliveMs !== 'number' || !(o.keepaliveMs > 0) || !optionalString(o.agent)) {
+        if (typeof o.stream !== 'string' || typeof o.keepaliveMs !== 'number' || !(o.keepaliveMs > 0) || !optionalString(o.agent) || !optionalString(o.signature)) {
           throw createError('CAMWIRE_ERR_MALFORMED_MESSAGE', 'WELCOME needs {"stream":string,"keepaliveMs":number}');
         }
-        return { type: 'welcome', welcome: { stream: o.stream, keepaliveMs: o.keepaliveMs, agent: o.agent as string | undefined } };
+        return { type: 'welcome', welcome: { stream: o.stream, keepaliveMs: o.keepaliveMs, agent: o.agent as string | undefined, signature: o.signature as string | undefined } };
       }
       default: {
         const o = readJson(b);

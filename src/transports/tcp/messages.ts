@@ -22,10 +22,23 @@
  *   codec: 0 = mjpeg, 1 = h264      flags: bit 0 = keyframe      width, height: u16 BE
  * ```
  *
- * HELLO, WELCOME and ERROR bodies are UTF-8 JSON objects (at most MAX_CONTROL_BYTES);
- * KEEPALIVE and END have empty bodies. docs/protocol.md has the whole exchange.
+ * HELLO, CHALLENGE, PROOF, WELCOME and ERROR bodies are UTF-8 JSON objects (at most
+ * MAX_CONTROL_BYTES); KEEPALIVE and END have empty bodies. docs/protocol.md has the whole exchange.
+ *
+ * Authentication (src/auth, SCRAM-SHA-256 style; no secret or secret-equivalent is ever sent):
+ *
+ * ```
+ * client                                         hub
+ *   HELLO {role, stream, user, nonce, pad}  -->          (no `user`: anonymous, straight to WELCOME/ERROR)
+ *                                           <--  CHALLENGE {salt, n, r, p, nonce}   (never larger than the HELLO)
+ *   PROOF {proof}                           -->
+ *                                           <--  WELCOME {stream, keepaliveMs, signature}  or  ERROR
+ * ```
+ * The client checks `signature` (it proves the hub holds the credential's keys) and refuses a
+ * WELCOME without a valid one whenever it presented a credential.
  */
 import { CODECS, type Frame } from '../../frame/frame.js';
+import type { ChallengeWire } from '../../auth/index.js';
 
 /** MAGIC is 'CW', the first two bytes of every message. */
 export const MAGIC = 0x4357;
@@ -46,7 +59,12 @@ export const MessageType = {
   KEEPALIVE: 0x04,
   END: 0x05,
   ERROR: 0x06,
+  CHALLENGE: 0x07,
+  PROOF: 0x08,
 } as const;
+
+/** HELLO_PAD_BYTES: a HELLO with a user is padded to this many body bytes, so the CHALLENGE it asks for is never larger (no amplification). */
+export const HELLO_PAD_BYTES = 256;
 
 /** Role says what a client wants: to publish a stream or to view one. */
 export type Role = 'publish' | 'view';
@@ -55,10 +73,19 @@ export type Role = 'publish' | 'view';
 export interface Hello {
   role: Role;
   stream: string;
-  /** token authenticates the client where the server asks for one (reserved in v1). */
-  token?: string;
   /** agent names the client software, for logs. */
   agent?: string;
+  /** user asks for a challenge for this credential ('' = the hub's --token); absent = anonymous. */
+  user?: string;
+  /** nonce: the client's nonce (base64), required with `user`. */
+  nonce?: string;
+  /** pad: filler up to HELLO_PAD_BYTES (ignored). */
+  pad?: string;
+}
+
+/** Proof is the client's answer to a CHALLENGE: ClientKey XOR ClientSignature (base64), never the secret. */
+export interface Proof {
+  proof: string;
 }
 
 /** Welcome is the server's answer to an accepted Hello. */
@@ -67,6 +94,8 @@ export interface Welcome {
   agent?: string;
   /** keepaliveMs is how often the server sends KEEPALIVE when idle; the client does the same. */
   keepaliveMs: number;
+  /** signature: after a PROOF, the hub's ServerSignature (base64) for the client to check. */
+  signature?: string;
 }
 
 /** WireError is the body of an ERROR message, sent just before a deliberate close. */
@@ -80,7 +109,9 @@ export type WireFrame = Omit<Frame, 'stream'>;
 
 /** Message is one decoded message. */
 export type Message =
-  | { type: 'hello'; hello: Hello }
+  | { type: 'hello'; hello: Hello; bytes: number }
+  | { type: 'challenge'; challenge: ChallengeWire; bytes: number }
+  | { type: 'proof'; proof: Proof }
   | { type: 'welcome'; welcome: Welcome }
   | { type: 'frame'; frame: WireFrame }
   | { type: 'keepalive' }
@@ -105,6 +136,10 @@ function json(type: number, body: object): Buffer {
 
 /** encodeHello encodes a HELLO message. */
 export const encodeHello = (h: Hello): Buffer => json(MessageType.HELLO, h);
+/** encodeChallenge encodes a CHALLENGE message. */
+export const encodeChallenge = (c: ChallengeWire): Buffer => json(MessageType.CHALLENGE, c);
+/** encodeProof encodes a PROOF message. */
+export const encodeProof = (p: Proof): Buffer => json(MessageType.PROOF, p);
 /** encodeWelcome encodes a WELCOME message. */
 export const encodeWelcome = (w: Welcome): Buffer => json(MessageType.WELCOME, w);
 /** encodeError encodes an ERROR message. */

@@ -14,11 +14,15 @@ import { PeerLimits, PreAuthBudget, type PeerLimitsOptions } from '../../util/pe
 import { Listener } from '../../util/listen.js';
 import { pumpNewest } from '../../hub/pump.js';
 import { Connection } from './connection.js';
-import { encodeEnd, encodeError, encodeWelcome, type Hello, type Message } from './messages.js';
+import { encodeEnd, encodeError, encodeWelcome, type Message } from './messages.js';
 import { AGENT } from './agent.js';
-import type { Authenticator } from '../../auth/index.js';
+import { createAuthenticator, type Authenticator } from '../../auth/index.js';
+import { HubHandshake, type Accepted } from './handshake.js';
 
 const log = createLogger('tcp');
+
+/** REFUSALS: codes a peer earns by asking for what it may not have; logged at most once a second. */
+const REFUSALS: ReadonlySet<string> = new Set(['CAMWIRE_ERR_UNAUTHORIZED', 'CAMWIRE_ERR_FORBIDDEN']);
 
 const PEER_LIMIT_KEYS = ['maxConnections', 'reservedConnections', 'maxConnectionsPerAddress', 'handshakesPerSecond', 'handshakeBurst', 'preAuthPeerBytes', 'preAuthBudgetBytes', 'preAuthTimeoutMs'] as const;
 
@@ -40,6 +44,7 @@ export class TcpServer extends Listener<Connection> {
   /** limits admits each connection (per-address cap and rate, reserve, pre-auth budget). */
   readonly limits: PeerLimits;
   private readonly refused = new RateLimitedReport((n) => log.warn(`tcp: refused ${n} connection(s); latest: ${this.lastRefusal}`));
+  private auth!: Authenticator;
   private lastRefusal = '';
   /** badFrames counts frames whose payload did not match their codec (dropped, not published). */
   badFrames = 0;
@@ -56,6 +61,8 @@ export class TcpServer extends Listener<Connection> {
 
   /** start listens; rejects with CAMWIRE_ERR_LISTEN if the port cannot be opened. */
   async start(): Promise<void> {
+    // Without a shared Authenticator (library callers, a `?listen` sender) the `token` option is the one credential.
+    this.auth = this.opts.auth ?? (await createAuthenticator({ token: this.opts.token || undefined }));
     const server = createServer((s) => this.accept(s));
     const target = { url: `tcp://${this.opts.host}:${this.opts.port}`, inUseHint: 'is another camwire running? pick another with --tcp', maxConnections: this.opts.maxConnections };
     await this.listenOn(server, this.opts.port, this.opts.host, target, log);
@@ -79,44 +86,52 @@ export class TcpServer extends Listener<Connection> {
     );
     let session: ((m: Message) => void) | undefined;
     let cleanup = () => {};
-    conn.on('message', (m) => {
-      if (session) return session(m);
-      if (m.type !== 'hello') return conn.fail(createError('CAMWIRE_ERR_UNEXPECTED_MESSAGE', `expected HELLO first, got ${m.type.toUpperCase()}`));
-      clearTimeout(handshake);
-      try {
-        [session, cleanup] = this.open(conn, m.hello);
-      } catch (e) {
-        conn.fail(isCamwireError(e) ? e : createError('CAMWIRE_ERR_MALFORMED_MESSAGE', String(e)));
-      }
+    const hs = new HubHandshake({
+      auth: this.auth,
+      address: socket.remoteAddress ?? '',
+      // An unnamed viewer gets the only live stream; an unnamed publisher gets DEFAULT_STREAM,
+      // never somebody else's stream.
+      streamFor: (h) => (h.role === 'view' ? this.hub.resolve(h.stream) : h.stream || DEFAULT_STREAM),
+      publishers: this.opts.publishers !== false,
+      send: (b) => conn.send(b),
+      accept: (accepted) => {
+        clearTimeout(handshake);
+        if (conn.closed) return;
+        try {
+          [session, cleanup] = this.open(conn, accepted);
+        } catch (e) {
+          conn.fail(isCamwireError(e) ? e : createError('CAMWIRE_ERR_MALFORMED_MESSAGE', String(e)));
+        }
+      },
+      refuse: (e) => conn.fail(e),
     });
+    conn.on('message', (m) => (session ? session(m) : hs.onMessage(m)));
     conn.on('close', (err) => {
       clearTimeout(handshake);
       slot.close();
       this.release(conn);
       cleanup();
-      if (err) log.warn(`${conn.remote}: ${err.message} (${err.code})`);
+      if (!err) return;
+      // Refusals can come by the thousand (a guessing attack): one line a second, not one each.
+      if (REFUSALS.has(err.code)) {
+        this.lastRefusal = `${conn.remote}: ${err.message}`;
+        this.refused.add();
+      } else log.warn(`${conn.remote}: ${err.message} (${err.code})`);
     });
   }
 
-  private open(conn: Connection, hello: Hello): [(m: Message) => void, () => void] {
-    if (this.opts.token && hello.token !== this.opts.token) {
-      throw createError('CAMWIRE_ERR_UNAUTHORIZED', 'missing or wrong token (pass --token)');
-    }
-    // An unnamed viewer gets the only live stream; an unnamed publisher gets DEFAULT_STREAM,
-    // never somebody else's stream.
-    const name = hello.role === 'view' ? this.hub.resolve(hello.stream) : hello.stream || DEFAULT_STREAM;
-    const label = `tcp ${conn.remote}${hello.agent ? ` (${hello.agent})` : ''}`;
-    if (hello.role === 'publish' && this.opts.publishers === false) {
-      throw createError('CAMWIRE_ERR_FORBIDDEN', 'this sender only serves its own stream; it does not accept publishers');
-    }
-    const session = hello.role === 'publish' ? this.openPublisher(conn, name, label) : this.openViewer(conn, name, label);
+  private open(conn: Connection, a: Accepted): [(m: Message) => void, () => void] {
+    const who = a.authenticated ? ` as ${a.user === '' ? 'the token holder' : `"${a.user}"`}` : '';
+    const label = `tcp ${conn.remote}${a.hello.agent ? ` (${a.hello.agent})` : ''}${who}`;
+    const welcome = encodeWelcome({ stream: a.stream, agent: AGENT, keepaliveMs: this.opts.keepaliveMs, ...(a.signature ? { signature: a.signature } : {}) });
+    const session = a.hello.role === 'publish' ? this.openPublisher(conn, a.stream, label, welcome) : this.openViewer(conn, a.stream, label, welcome);
     conn.authenticate();
     return session;
   }
 
-  private openPublisher(conn: Connection, name: string, label: string): [(m: Message) => void, () => void] {
+  private openPublisher(conn: Connection, name: string, label: string, welcome: Buffer): [(m: Message) => void, () => void] {
     const pub: Publisher = this.hub.publish(name, label);
-    conn.send(encodeWelcome({ stream: name, agent: AGENT, keepaliveMs: this.opts.keepaliveMs }));
+    conn.send(welcome);
     log.info(`${label} publishes "${name}"`);
     const onMessage = (m: Message) => {
       switch (m.type) {
@@ -139,9 +154,9 @@ export class TcpServer extends Listener<Connection> {
     return [onMessage, () => pub.detach()];
   }
 
-  private openViewer(conn: Connection, name: string, label: string): [(m: Message) => void, () => void] {
+  private openViewer(conn: Connection, name: string, label: string, welcome: Buffer): [(m: Message) => void, () => void] {
     const reader = this.hub.read(name, { label });
-    conn.send(encodeWelcome({ stream: name, agent: AGENT, keepaliveMs: this.opts.keepaliveMs }));
+    conn.send(welcome);
     log.debug(`${label} views "${name}"`);
     void pumpNewest(reader, conn).then(() => {
       // The stream ended (not the viewer): say so, then close.

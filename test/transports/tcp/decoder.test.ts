@@ -2,11 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Decoder } from '../../../src/transports/tcp/decoder.js';
 import {
+  encodeChallenge,
   encodeEnd,
   encodeError,
   encodeFrame,
   encodeHello,
   encodeKeepalive,
+  encodeProof,
   encodeWelcome,
   header,
   MessageType,
@@ -19,9 +21,16 @@ const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xdb, 0x00, 0x02, 0xff, 0xd9]);
 
 /** Named round-trip cases: each message encoded, then decoded back to the same value. */
 const CASES: { name: string; bytes: Buffer; message: Message }[] = [
-  { name: 'HELLO publish', bytes: encodeHello({ role: 'publish', stream: 'lab' }), message: { type: 'hello', hello: { role: 'publish', stream: 'lab', token: undefined, agent: undefined } } },
-  { name: 'HELLO view with token and agent', bytes: encodeHello({ role: 'view', stream: '', token: 's3cret', agent: 'camwire/0.1' }), message: { type: 'hello', hello: { role: 'view', stream: '', token: 's3cret', agent: 'camwire/0.1' } } },
-  { name: 'WELCOME', bytes: encodeWelcome({ stream: 'lab', keepaliveMs: 2000 }), message: { type: 'welcome', welcome: { stream: 'lab', keepaliveMs: 2000, agent: undefined } } },
+  { name: 'HELLO publish', bytes: encodeHello({ role: 'publish', stream: 'lab' }), message: { type: 'hello', hello: { role: 'publish', stream: 'lab', agent: undefined, user: undefined, nonce: undefined }, bytes: 33 } },
+  {
+    name: 'HELLO view with user, nonce, pad and agent (pad dropped)',
+    bytes: encodeHello({ role: 'view', stream: '', user: 'cam', nonce: 'bm9uY2Vub25jZQ==', pad: '...', agent: 'camwire/0.1' }),
+    message: { type: 'hello', hello: { role: 'view', stream: '', user: 'cam', nonce: 'bm9uY2Vub25jZQ==', agent: 'camwire/0.1' }, bytes: 101 },
+  },
+  { name: 'CHALLENGE', bytes: encodeChallenge({ salt: 'c2FsdA==', n: 1024, r: 8, p: 1, nonce: 'bm9uY2U=' }), message: { type: 'challenge', challenge: { salt: 'c2FsdA==', n: 1024, r: 8, p: 1, nonce: 'bm9uY2U=' }, bytes: 59 } },
+  { name: 'PROOF', bytes: encodeProof({ proof: 'cHJvb2Y=' }), message: { type: 'proof', proof: { proof: 'cHJvb2Y=' } } },
+  { name: 'WELCOME', bytes: encodeWelcome({ stream: 'lab', keepaliveMs: 2000 }), message: { type: 'welcome', welcome: { stream: 'lab', keepaliveMs: 2000, agent: undefined, signature: undefined } } },
+  { name: 'WELCOME with signature', bytes: encodeWelcome({ stream: 'lab', keepaliveMs: 2000, signature: 'c2ln' }), message: { type: 'welcome', welcome: { stream: 'lab', keepaliveMs: 2000, agent: undefined, signature: 'c2ln' } } },
   { name: 'KEEPALIVE', bytes: encodeKeepalive(), message: { type: 'keepalive' } },
   { name: 'END', bytes: encodeEnd(), message: { type: 'end' } },
   { name: 'ERROR', bytes: encodeError({ code: 'CAMWIRE_ERR_STREAM_BUSY', message: 'busy' }), message: { type: 'error', error: { code: 'CAMWIRE_ERR_STREAM_BUSY', message: 'busy' } } },
