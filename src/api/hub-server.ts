@@ -50,8 +50,8 @@ export interface HubServer {
 /** startHub creates a Hub and starts its listeners (TCP 8089 and HTTP 8080 unless told otherwise). */
 export async function startHub(opts: HubServerOptions = {}): Promise<HubServer> {
   const cfg = { ...DEFAULTS, ...opts };
-  // Until the UDP and HTTP listeners apply `auth` too, accepting --auth or --auth-http-url would
-  // look like protection and be none there: refuse it out loud. (--allow-publish only widens who
+  // Until the UDP listener applies `auth` too (TCP and HTTP do), accepting --auth or --auth-http-url
+  // would look like protection and be none there: refuse it out loud. (--allow-publish only widens who
   // may publish, and TCP — where the no-auth publish policy bites — applies it.)
   if (cfg.authFile || cfg.authHttpUrl) {
     throw createError('CAMWIRE_ERR_CONFIG', '--auth and --auth-http-url are not wired into every listener in this build yet; use --token-file FILE (or CAMWIRE_TOKEN) meanwhile');
