@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import { lengthPrefixed } from './length-prefixed.js';
 import { freePort, rawConnect, waitForPort } from '../support/net.js';
 import { bare, camwire, type Child } from './procs.js';
-import { protocolViewer, shareSince, type BenchViewer } from './viewer.js';
+import { protocolViewer, shareSince, trickle, type BenchViewer } from './viewer.js';
 import { pct, procCpuMs, table, type Section } from './section.js';
 import { sleep } from '../src/util/sleep.js';
 
@@ -28,14 +28,6 @@ async function bareViewer(port: number): Promise<BenchViewer> {
   socket.on('data', lengthPrefixed(() => v.seqs.push(n++)));
   socket.write('V');
   return v;
-}
-
-/** trickle makes a viewer slow: once a second it reads one chunk (≤ 64 KiB, about a frame). */
-function trickle(s: Socket): void {
-  s.pause();
-  s.on('data', () => s.pause());
-  const t = setInterval(() => s.resume(), 1000);
-  s.on('close', () => clearInterval(t));
 }
 
 async function measure(server: Child, viewers: BenchViewer[], slow: BenchViewer[]) {

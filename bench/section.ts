@@ -7,8 +7,37 @@ import { readFileSync } from 'node:fs';
 /** Section is one named benchmark. */
 export interface Section {
   name: string;
-  /** run measures and returns markdown (a heading, a table, a line of verdicts). */
-  run(): Promise<string>;
+  /** run measures and returns markdown (a heading, a table, a line of verdicts), with the targets it judged. */
+  run(): Promise<string | SectionResult>;
+}
+
+/**
+ * TargetRow is one row of the targets table at the top of docs/benchmarks.md: every cell comes
+ * from the run that produced it, and `met` is decided by code from those figures (null: the
+ * row reports a figure with no target to meet).
+ */
+export interface TargetRow {
+  target: string;
+  result: string;
+  baseline: string;
+  met: boolean | null;
+}
+
+/** SectionResult is a section's markdown and the targets it judged. */
+export interface SectionResult {
+  markdown: string;
+  targets: TargetRow[];
+}
+
+/** resultOf normalises what a section's run() returned. */
+export function resultOf(r: string | SectionResult): SectionResult {
+  return typeof r === 'string' ? { markdown: r, targets: [] } : r;
+}
+
+/** targetsTable renders the judged targets of a run; a row without a target says so. */
+export function targetsTable(rows: TargetRow[]): string {
+  const verdict = (m: boolean | null) => (m === null ? '—' : m ? 'yes' : '**no**');
+  return table(['target', 'result', 'same-run baseline', 'met'], rows.map((r) => [r.target, r.result, r.baseline || '—', verdict(r.met)]));
 }
 
 /** table renders rows as a markdown table. */

@@ -34,3 +34,11 @@ export function shareSince(v: BenchViewer, from: number): number {
   const got = v.seqs.slice(from);
   return got.length === 0 ? 0 : got.length / (got[got.length - 1] - got[0] + 1);
 }
+
+/** trickle makes a client slow: once a second it reads one chunk (≤ 64 KiB, about a frame). */
+export function trickle(s: Socket): void {
+  s.pause();
+  s.on('data', () => s.pause());
+  const t = setInterval(() => s.resume(), 1000);
+  s.on('close', () => clearInterval(t));
+}

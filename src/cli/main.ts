@@ -14,8 +14,9 @@ import { serve } from './commands/serve.js';
 import { view } from './commands/view.js';
 import { auth } from './commands/auth.js';
 import { cert } from './commands/cert.js';
+import { latency } from './commands/latency.js';
 
-const COMMANDS: Command[] = [demo, serve, send, view, devices, doctor, recordings, auth, cert];
+const COMMANDS: Command[] = [demo, serve, send, view, latency, devices, doctor, recordings, auth, cert];
 
 function usage(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -24,6 +24,7 @@ export const SOURCE_OPTIONS = {
   loop: { type: 'boolean' },
   'input-format': { type: 'string' },
   ffmpeg: { type: 'string' },
+  timecode: { type: 'boolean' },
 } as const;
 
 /** SOURCE_HELP documents SOURCE and the source flags (send and serve). */
@@ -45,7 +46,9 @@ Source options:
   --input-format F  ask a camera for a format: mjpeg, h264, yuyv422, …
   --loop            repeat a file source forever
   --ffmpeg PATH     the ffmpeg to run (default: $CAMWIRE_FFMPEG, ffmpeg on PATH, the bundled build)
-  --frames N        testsrc only: stop after N frames and end the stream cleanly`;
+  --frames N        testsrc only: stop after N frames and end the stream cleanly
+  --timecode        testsrc only: draw the capture time as a strip along the bottom, so
+                    "camwire latency" can measure any pipeline from its pictures`;
 
 /** SourceContext: config values a source needs, and whether a failure to open is fatal. */
 export interface SourceContext {
@@ -72,9 +75,11 @@ export function makeSource(spec: string, values: Parsed['values'], label: string
       quality,
       frames: values.frames === undefined ? undefined : parseNumber(values.frames, '--frames', 0, 1),
       label,
+      timecode: values.timecode === true,
     });
   }
   if (values.frames !== undefined) throw createError('CAMWIRE_ERR_CONFIG', '--frames works with testsrc only');
+  if (values.timecode) throw createError('CAMWIRE_ERR_CONFIG', '--timecode works with testsrc only');
   if (values.loop && parsed.kind !== 'file') throw createError('CAMWIRE_ERR_CONFIG', '--loop works with file: sources only');
   return new FfmpegSource({
     spec: parsed,

@@ -22,6 +22,15 @@ export interface ViewReport {
   height: number;
 }
 
+/** StatSample is what ViewStats needs of a received picture. */
+export interface StatSample {
+  seq: number;
+  captureUs: number;
+  bytes: number;
+  width: number;
+  height: number;
+}
+
 /** ViewStats counts received frames, sequence gaps and capture→received latency. */
 export class ViewStats {
   frames = 0;
@@ -38,19 +47,24 @@ export class ViewStats {
 
   /** add records a frame as received now; sequence gaps count every skip, upstream or local. */
   add(f: Frame): void {
-    const latencyUs = nowUs() - f.captureUs;
+    this.addSample({ seq: f.seq, captureUs: f.captureUs, bytes: f.payload.length, width: f.width, height: f.height });
+  }
+
+  /** addSample records a picture captured at `s.captureUs` and received at `atUs` (what add and `camwire latency` share). */
+  addSample(s: StatSample, atUs = nowUs()): void {
+    const latencyUs = atUs - s.captureUs;
     if (this.lastSeq !== undefined) {
-      const gap = (f.seq - this.lastSeq - 1) >>> 0;
+      const gap = (s.seq - this.lastSeq - 1) >>> 0;
       // A huge "gap" is a sender restart (sequence starts over), not two billion lost frames.
       if (gap < 1e6) this.dropped += gap;
     }
-    this.lastSeq = f.seq;
+    this.lastSeq = s.seq;
     this.frames++;
-    this.bytes += f.payload.length;
-    this.width = f.width;
-    this.height = f.height;
+    this.bytes += s.bytes;
+    this.width = s.width;
+    this.height = s.height;
     this.window.frames++;
-    this.window.bytes += f.payload.length;
+    this.window.bytes += s.bytes;
     this.window.latency.push(latencyUs);
     this.all[this.n++ % SUMMARY_SAMPLES] = latencyUs;
   }

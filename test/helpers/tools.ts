@@ -2,17 +2,11 @@
  * tools: finds external programs tests need. Under CI=true a missing tool is a failure, never
  * a silent skip; locally the test is skipped with the reason.
  */
-import { spawnSync } from 'node:child_process';
+import { hasTool } from '../../support/tools.js';
 import type { TestContext } from 'node:test';
 
-/** hasTool tells whether `cmd -version` (or --version) runs. */
-export function hasTool(cmd: string): boolean {
-  for (const flag of ['-version', '--version', 'version']) {
-    const r = spawnSync(cmd, [flag], { stdio: 'ignore' });
-    if (!r.error && r.status === 0) return true;
-  }
-  return false;
-}
+/** hasTool tells whether `cmd -version` (or --version) runs (support/tools, shared with bench/). */
+export { hasTool };
 
 /** requireTool returns true if `cmd` exists; otherwise fails under CI and skips elsewhere. */
 export function requireTool(t: TestContext, cmd: string): boolean {

@@ -9,6 +9,7 @@ import { createError } from '../../util/errors.js';
 import { createLogger, RateLimitedReport } from '../../util/logger.js';
 import type { Source } from '../source.js';
 import { Pattern } from './pattern.js';
+import { drawTimecode } from '../../codecs/timecode.js';
 
 const log = createLogger('testsrc');
 
@@ -27,6 +28,8 @@ export interface TestSourceOptions {
   label?: string;
   /** frames: stop (cleanly, END) after this many frames; unlimited when absent. */
   frames?: number;
+  /** timecode draws the capture time as a machine-readable strip (codecs/timecode) along the bottom. */
+  timecode?: boolean;
 }
 
 /** TESTSRC_DEFAULTS: 640×480 at 30 fps, quality 80 — a typical webcam stream. */
@@ -92,6 +95,7 @@ export class TestSource implements Source {
     const captureUs = nowUs();
     const clock = new Date(captureUs / 1000).toISOString().slice(11, 23);
     const raw = this.pattern.draw(seq, [this.opts.label ?? name, `#${String(seq).padStart(6, '0')}`, clock]);
+    if (this.opts.timecode) drawTimecode({ data: raw, width, height, channels: 3 }, captureUs);
     const payload = await sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality, chromaSubsampling: '4:2:0', optimiseCoding: false }).toBuffer();
     return { stream: name, codec: 'mjpeg', keyframe: true, seq, captureUs, width, height, payload };
   }

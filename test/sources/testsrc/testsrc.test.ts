@@ -65,3 +65,17 @@ test('out-of-range options are refused with a config error', () => {
     assert.throws(() => new TestSource({ width: 320, height: 240, fps: 30, quality: 80, ...o }), (e) => isCamwireError(e, 'CAMWIRE_ERR_CONFIG'));
   }
 });
+
+test('--timecode draws each frame\'s own capture time, readable from the JPEG it publishes', async () => {
+  const { readTimecode } = await import('../../../src/codecs/timecode.js');
+  const src = new TestSource({ width: 640, height: 360, fps: 30, quality: 80, timecode: true });
+  const plain = new TestSource({ width: 640, height: 360, fps: 30, quality: 80 });
+  for (let i = 0; i < 5; i++) {
+    const f = await src.render(i, 't');
+    const { data, info } = await sharp(f.payload).greyscale().raw().toBuffer({ resolveWithObject: true });
+    assert.equal(readTimecode({ data, width: info.width, height: info.height, channels: 1 }, f.captureUs), f.captureUs);
+    const p = await plain.render(i, 't');
+    const q = await sharp(p.payload).greyscale().raw().toBuffer({ resolveWithObject: true });
+    assert.equal(readTimecode({ data: q.data, width: 640, height: 360, channels: 1 }, p.captureUs), undefined, 'no strip without --timecode');
+  }
+});
