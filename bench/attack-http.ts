@@ -1,6 +1,7 @@
 /**
  * attack-http: issue 12's HTTP/WebSocket attacks for 60 s each against a `camwire serve`
- * process (support/http-attacks.ts), next to a same-run baseline without an attack. Judged here:
+ * process (support/http-attacks.ts), next to a same-run baseline without an attack (the first
+ * row; "share / baseline" compares each row with it). Judged here:
  * the good viewer keeps ≥ 95 % of the frames published during the window, /healthz answers
  * every poll, the hub's RSS grows by ≤ 64 MiB, and the attack gets nothing.
  */
@@ -18,6 +19,7 @@ function verdict(r: AttackRun): string {
   if (r.healthOk < r.healthTried) fails.push(`/healthz ${r.healthOk}/${r.healthTried}`);
   if (r.rssPeakMiB - r.rssStartMiB > RSS_GROWTH_MIB) fails.push(`RSS +${(r.rssPeakMiB - r.rssStartMiB).toFixed(0)} MiB`);
   if (r.report.successes > 0) fails.push(`${r.report.successes} attack successes`);
+  if (r.logLeaks) fails.push(`${r.logLeaks} log lines held a secret`);
   return fails.length ? `FAIL (${fails.join(', ')})` : 'PASS';
 }
 
@@ -25,15 +27,18 @@ function verdict(r: AttackRun): string {
 export const section: Section = {
   name: 'attack-http',
   async run() {
-    const attacks: (HttpAttack | 'none')[] = ['none', 'slowloris', 'subscribe-flood', 'dns-rebinding', 'credentials-leak'];
+    const attacks: (HttpAttack | 'none')[] = ['none', 'slowloris', 'subscribe-flood', 'header-flood', 'auth-brute-force', 'dns-rebinding', 'credentials-leak'];
     const rows: (string | number)[][] = [];
+    let baseline: AttackRun | undefined;
     for (const a of attacks) {
       const r = await runHttpAttack(a, { windowMs: WINDOW_MS });
-      rows.push([a, r.published, r.received, pct(r.share), `${r.healthOk}/${r.healthTried}`, r.rssStartMiB.toFixed(0), r.rssPeakMiB.toFixed(0), r.report.attempts, r.report.successes, a === 'none' ? '-' : verdict(r)]);
+      baseline ??= r;
+      const statuses = r.report.statuses ? Object.entries(r.report.statuses).map(([k, v]) => `${k}×${v}`).join(' ') : '';
+      rows.push([a, r.published, r.received, pct(r.share), baseline.share > 0 ? pct(r.share / baseline.share) : '-', `${r.healthOk}/${r.healthTried}`, r.rssStartMiB.toFixed(0), r.rssPeakMiB.toFixed(0), r.report.attempts, r.report.successes, statuses, a === 'none' ? '-' : verdict(r)]);
     }
     return [
       `## attack-http — ${WINDOW_MS / 1000} s per attack, good viewer at 127.0.0.1 (MJPEG under slowloris, the viewer WebSocket with acks otherwise)`,
-      table(['attack', 'published', 'received', 'share', '/healthz', 'RSS start MiB', 'RSS peak MiB', 'attack attempts', 'attack successes', 'verdict'], rows),
+      table(['attack', 'published', 'received', 'share', 'share / baseline', '/healthz', 'RSS start MiB', 'RSS peak MiB', 'attack attempts', 'attack successes', 'answers', 'verdict'], rows),
     ].join('\n\n');
   },
 };

@@ -9,13 +9,17 @@
  *   subscribe-flood  SOCKETS WebSockets sending subscribe/unsubscribe as fast as they are read
  *   dns-rebinding    requests whose Host and Origin are both attacker.example, as a rebinding page sends
  *   credentials-leak polls /api/streams, /metrics and the WebSocket stream list for the secrets
+ *   header-flood     HEADER_SOCKETS keep-alive connections from 20 hosts sending requests with headers
+ *                    just under the hub's 8 KiB limit, every tenth over it (431, reconnect)
+ *   auth-brute-force BRUTE_ADDRESSES hosts guessing the token and user secrets on /api/streams
+ *                    (Bearer) and /ws (?token=) as fast as they are answered
  */
 import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 
 /** HttpAttack names one attack. */
-export type HttpAttack = 'slowloris' | 'subscribe-flood' | 'dns-rebinding' | 'credentials-leak';
+export type HttpAttack = 'slowloris' | 'subscribe-flood' | 'dns-rebinding' | 'credentials-leak' | 'header-flood' | 'auth-brute-force';
 
 /** AttackOptions: where to attack, until when, and what the secrets are (credentials-leak). */
 export interface AttackOptions {
@@ -35,7 +39,7 @@ export interface AttackReport {
   held: number;
   /** closedByHub: for subscribe-flood, sockets the hub closed for breaking its policy (1008). */
   closedByHub?: number;
-  /** statuses: for dns-rebinding, how often each HTTP status came back. */
+  /** statuses: for dns-rebinding, header-flood and auth-brute-force, how often each HTTP status came back. */
   statuses?: Record<string, number>;
 }
 
@@ -47,6 +51,15 @@ export const SLOWLORIS_ADDRESSES = 20;
 export const FLOOD_SOCKETS = 20;
 /** ATTACKER_ADDRESS: where the single-host attacks come from; the good viewer is 127.0.0.1, another host. */
 export const ATTACKER_ADDRESS = '127.0.0.2';
+/** HEADER_SOCKETS: connections of the header flood, spread over SLOWLORIS_ADDRESSES hosts. */
+export const HEADER_SOCKETS = 40;
+/** HEADER_LINE: one 100-byte header line; HEADER_LINES of them stay just under the hub's 8 KiB limit. */
+const HEADER_LINE = `X-Flood: ${'f'.repeat(89)}\r\n`;
+const HEADER_LINES = 78;
+/** BRUTE_ADDRESSES: hosts the guesses come from (the hub limits wrong secrets per address). */
+export const BRUTE_ADDRESSES = 20;
+/** BRUTE_WORKERS: guesses in flight per host. */
+const BRUTE_WORKERS = 4;
 /** REBINDING_HOST: the name a DNS-rebinding page's requests carry. */
 export const REBINDING_HOST = 'attacker.example';
 
@@ -63,6 +76,10 @@ export async function runAttack(kind: HttpAttack, o: AttackOptions): Promise<Att
       return rebinding(o);
     case 'credentials-leak':
       return credentialsLeak(o);
+    case 'header-flood':
+      return headerFlood(o);
+    case 'auth-brute-force':
+      return bruteForce(o);
   }
 }
 
@@ -198,6 +215,90 @@ async function credentialsLeak(o: AttackOptions): Promise<AttackReport> {
     if (leaks(list)) r.successes++;
     await sleep(400); // under the per-address handshake rate
   }
+  return r;
+}
+
+/** countStatus records the status of one raw answer ('none' when nothing came back). */
+function countStatus(r: AttackReport, answer: string): string {
+  const status = /^HTTP\/1\.1 (\d{3}) /.exec(answer)?.[1] ?? 'none';
+  r.statuses![status] = (r.statuses![status] ?? 0) + 1;
+  return status;
+}
+
+async function headerFlood(o: AttackOptions): Promise<AttackReport> {
+  const r: AttackReport = { attempts: 0, successes: 0, held: 0, statuses: {} };
+  const fits = `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n${HEADER_LINE.repeat(HEADER_LINES)}\r\n`;
+  const over = `GET /api/streams HTTP/1.1\r\nHost: 127.0.0.1\r\n${HEADER_LINE.repeat(HEADER_LINES * 2)}\r\n`;
+  const one = async (localAddress: string) => {
+    while (Date.now() < o.untilMs) {
+      const s: Socket = connect({ port: o.port, host: '127.0.0.1', localAddress });
+      s.on('error', () => {});
+      let tail = '';
+      let answered: ((status: string) => void) | undefined;
+      s.on('data', (d: Buffer) => {
+        // Count each status line (one per request); keep a short tail in case one is split.
+        const text = tail + d.toString('latin1');
+        const re = /HTTP\/1\.1 (\d{3}) /g;
+        let end = 0;
+        for (let m = re.exec(text); m; m = re.exec(text)) {
+          r.statuses![m[1]] = (r.statuses![m[1]] ?? 0) + 1;
+          end = re.lastIndex;
+          answered?.(m[1]);
+        }
+        tail = text.slice(end).slice(-16);
+      });
+      const closed = new Promise<void>((res) => s.once('close', () => res()));
+      const connected = await Promise.race([new Promise<boolean>((res) => s.once('connect', () => res(true))), closed.then(() => false)]);
+      if (connected) {
+        r.held++;
+        for (let i = 0; Date.now() < o.untilMs && !s.destroyed; i++) {
+          const big = i % 10 === 9;
+          r.attempts++;
+          const next = new Promise<string>((res) => (answered = res));
+          s.write(big ? over : fits);
+          const status = await Promise.race([next, closed.then(() => 'closed'), sleep(2000).then(() => 'none')]);
+          if (big && status.startsWith('2')) r.successes++; // an oversized request served: the limit did not hold
+          if (big || status !== '200') break; // the hub closes a connection after 431
+        }
+      }
+      s.destroy();
+      await closed;
+    }
+  };
+  const all: Promise<void>[] = [];
+  for (let i = 0; i < HEADER_SOCKETS; i++) all.push(one(`127.0.0.${(i % SLOWLORIS_ADDRESSES) + 2}`));
+  await Promise.all(all);
+  return r;
+}
+
+async function bruteForce(o: AttackOptions): Promise<AttackReport> {
+  const r: AttackReport = { attempts: 0, successes: 0, held: 0, statuses: {} };
+  let n = 0;
+  const one = async (localAddress: string) => {
+    while (Date.now() < o.untilMs) {
+      const guess = n++ % 3 === 0 ? `admin:guess-${n}` : `guess-${n}-${Math.random().toString(36).slice(2)}`;
+      r.attempts++;
+      const viaWs = n % 5 === 0;
+      const text = viaWs
+        ? `GET /ws?token=${encodeURIComponent(guess)} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`
+        : `GET /api/streams HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${guess}\r\nConnection: close\r\n\r\n`;
+      const s = connect({ port: o.port, host: '127.0.0.1', localAddress });
+      s.on('error', () => {});
+      let got = '';
+      s.on('data', (d: Buffer) => (got += d.toString('latin1')));
+      s.write(text);
+      await new Promise<void>((res) => {
+        const t = setTimeout(res, 3000);
+        s.once('close', () => (clearTimeout(t), res()));
+        s.on('data', () => got.includes('\r\n\r\n') && s.destroy());
+      });
+      s.destroy();
+      if (/^(2\d\d|101)$/.test(countStatus(r, got))) r.successes++;
+    }
+  };
+  const all: Promise<void>[] = [];
+  for (let a = 0; a < BRUTE_ADDRESSES; a++) for (let w = 0; w < BRUTE_WORKERS; w++) all.push(one(`127.0.0.${a + 2}`));
+  await Promise.all(all);
   return r;
 }
 

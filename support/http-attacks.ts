@@ -11,7 +11,9 @@
  * throughout.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { setPriority } from 'node:os';
@@ -51,6 +53,8 @@ export interface AttackRun {
   rssStartMiB: number;
   rssPeakMiB: number;
   report: AttackReport;
+  /** logLeaks: for credentials-leak, lines of the hub's log (at debug level) holding a secret. */
+  logLeaks?: number;
 }
 
 /** RunOptions: the measured window and the attackers' head start. */
@@ -66,7 +70,10 @@ export interface RunOptions {
  * the hub and the good viewer need (on a LAN it is another machine), so it runs at the lowest
  * priority; the other attacks do little work per connection and run at normal priority.
  */
-const ATTACKER_NICE: Record<HttpAttack, number> = { slowloris: 0, 'subscribe-flood': 19, 'dns-rebinding': 0, 'credentials-leak': 0 };
+const ATTACKER_NICE: Record<HttpAttack, number> = { slowloris: 0, 'subscribe-flood': 19, 'dns-rebinding': 0, 'credentials-leak': 0, 'header-flood': 19, 'auth-brute-force': 19 };
+
+/** BRUTE_TOKEN: the hub's token while it is being guessed (the good viewer presents it). */
+const BRUTE_TOKEN = 'brute-force-target-token-9d7e4c';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -84,12 +91,25 @@ export async function runHttpAttack(attack: HttpAttack | 'none', o: RunOptions):
   const rampMs = o.rampMs ?? 2500;
   const [tcpPort, httpPort] = [await freePort(), await freePort()];
   const extra = attack === 'credentials-leak' ? ['--stream', `leak=${LEAKY_SOURCE}`] : [];
+  // Brute force needs something to guess: the hub gets a token (from a file, as users should).
+  const token = attack === 'auth-brute-force' ? BRUTE_TOKEN : undefined;
+  const dir = token ? mkdtempSync(join(tmpdir(), 'camwire-http-attack-')) : undefined;
+  if (dir) {
+    writeFileSync(join(dir, 'token'), `${token}\n`, { mode: 0o600 });
+    extra.push('--token-file', join(dir, 'token'));
+  }
   const hub = spawn(process.execPath, [BIN, 'serve', '--tcp', String(tcpPort), '--http', String(httpPort), '--host', '127.0.0.1', ...extra, ...(o.hubArgs ?? [])], {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, CAMWIRE_LOG: 'error' },
+    // credentials-leak reads the whole log too: every line the hub writes, at its most verbose.
+    env: { ...process.env, CAMWIRE_LOG: attack === 'credentials-leak' ? 'debug' : 'error' },
   });
   let stderr = '';
-  hub.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+  let logLeaks = 0;
+  hub.stderr!.on('data', (d: Buffer) => {
+    const text = d.toString();
+    if (attack === 'credentials-leak') logLeaks += text.split('\n').filter((line) => LEAKY_SECRETS.some((s) => line.includes(s))).length;
+    stderr = (stderr + text).slice(-4000);
+  });
   const exited = new Promise<void>((r) => hub.once('exit', () => r()));
   const stopHub = async () => {
     hub.kill('SIGINT'); // a clean exit (profiles, logs); killed if it hangs
@@ -97,11 +117,11 @@ export async function runHttpAttack(attack: HttpAttack | 'none', o: RunOptions):
     await exited;
     clearTimeout(t);
   };
-  const cleanup: (() => unknown)[] = [stopHub];
+  const cleanup: (() => unknown)[] = [() => dir && rmSync(dir, { recursive: true, force: true }), stopHub];
   try {
     await waitForPort(httpPort, 15_000);
     await waitForPort(tcpPort, 15_000);
-    const pub = await publishTo(`tcp://127.0.0.1:${tcpPort}/${STREAM}`);
+    const pub = await publishTo(`tcp://127.0.0.1:${tcpPort}/${STREAM}`, token ? { token } : {});
     cleanup.push(() => pub.close());
     const replay = new Replay(pub, await renderFrames({ width: 320, height: 240, fps: FPS, quality: 70 }, FPS, STREAM), FPS).start();
     cleanup.push(() => replay.stop());
@@ -138,7 +158,7 @@ export async function runHttpAttack(attack: HttpAttack | 'none', o: RunOptions):
     await sleep(rampMs);
 
     const seqs = new Set<number>();
-    const viewer = attack === 'slowloris' ? mjpegViewer(httpPort, seqs) : wsViewer(httpPort, seqs);
+    const viewer = attack === 'slowloris' ? mjpegViewer(httpPort, seqs) : wsViewer(httpPort, seqs, token);
     cleanup.push(() => viewer.close());
     await sleep(1000); // connect and settle
     const health = { tried: 0, ok: 0 };
@@ -162,6 +182,7 @@ export async function runHttpAttack(attack: HttpAttack | 'none', o: RunOptions):
       rssStartMiB,
       rssPeakMiB,
       report: await report,
+      ...(attack === 'credentials-leak' ? { logLeaks } : {}),
     };
   } catch (e) {
     throw new Error(`${(e as Error).message}; hub stderr: ${stderr}`);
@@ -235,12 +256,12 @@ function mjpegViewer(port: number, seqs: Set<number>): Viewer {
 }
 
 /** wsViewer is the viewer page's protocol: one socket, subscribe with acks, ack every frame; reconnects if refused. */
-function wsViewer(port: number, seqs: Set<number>): Viewer {
+function wsViewer(port: number, seqs: Set<number>, token?: string): Viewer {
   let closed = false;
   let ws: WebSocket | undefined;
   const open = () => {
     if (closed) return;
-    const w = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+    const w = new WebSocket(`ws://127.0.0.1:${port}/ws${token ? `?token=${token}` : ''}`);
     ws = w;
     w.on('error', () => {});
     w.on('close', () => void setTimeout(open, 250));

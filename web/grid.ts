@@ -84,6 +84,11 @@ export class Grid {
     else this.opts.ack(f.stream);
   }
 
+  /** refused shows on a stream's tile why the hub will not show it to this page. */
+  refused(name: string, message: string): void {
+    this.tiles.get(name)?.refused(message);
+  }
+
   /** open shows one stream large (undefined: back to the grid) by way of the address. */
   open(name: string | undefined): void {
     if (this.opts.only) return void (name && this.tiles.get(name)?.fullscreen());

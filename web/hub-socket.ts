@@ -2,7 +2,8 @@
  * hub-socket: the page's one WebSocket to the hub. Every tile's frames arrive on it; it
  * reconnects by itself with the shared jittered backoff (src/util/backoff.ts, so a hub restart
  * is not met by every open page in the same millisecond) and re-sends the subscription after
- * each reconnect.
+ * each reconnect. A socket that closes without ever opening may have been refused (401: the
+ * page needs to log in); the page is told, and decides whether to stop() it.
  */
 import { Backoff } from '../src/util/backoff.js';
 import { decodeFrameMessage, type WsFrame } from '../src/transports/ws/frame-message.js';
@@ -14,6 +15,10 @@ export interface HubSocketHandlers {
   streams(list: StreamInfo[]): void;
   frame(f: WsFrame, bytes: number): void;
   state(connected: boolean, detail: string): void;
+  /** refused: the hub will not show `stream` to this page (the socket stays open). */
+  refused(stream: string, message: string): void;
+  /** unopened: a connection attempt closed before it opened (hub down, or credentials refused). */
+  unopened(): void;
 }
 
 /** HubSocket owns the WebSocket; see the file comment. */
@@ -23,6 +28,8 @@ export class HubSocket {
   /** The same delays as every camwire reconnect loop (reconnectInitialMs doubling to reconnectMaxMs). */
   private readonly backoff = new Backoff();
   private sentKey = '';
+  private stopped = false;
+  private retry: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly url: string,
@@ -44,16 +51,36 @@ export class HubSocket {
     this.ws.send(JSON.stringify({ type: 'subscribe', streams: this.wanted, ack: true }));
   }
 
+  /** stop closes the socket and stops reconnecting (the page shows its login form instead). */
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retry);
+    const ws = this.ws;
+    this.ws = undefined;
+    ws?.close();
+  }
+
+  /** restart connects again at once (after a login or logout: the new socket carries the new cookie). */
+  restart(): void {
+    this.stop();
+    this.stopped = false;
+    this.backoff.reset();
+    this.open();
+  }
+
   /** ack tells the hub one frame of `stream` was consumed, making room for the next (flow control). */
   ack(stream: string): void {
     if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ type: 'ack', stream }));
   }
 
   private open(): void {
+    if (this.stopped) return;
     const ws = new WebSocket(this.url);
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
+    let opened = false;
     ws.onopen = () => {
+      opened = true;
       this.backoff.reset();
       this.sentKey = '';
       this.on.state(true, 'connected');
@@ -73,7 +100,8 @@ export class HubSocket {
       this.ws = undefined;
       const why = ev.code === 1008 ? `refused: ${ev.reason}` : 'connection lost';
       this.on.state(false, `${why} — reconnecting…`);
-      setTimeout(() => this.open(), this.backoff.next());
+      this.retry = setTimeout(() => this.open(), this.backoff.next());
+      if (!opened) this.on.unopened();
     };
   }
 
@@ -81,6 +109,7 @@ export class HubSocket {
     const m = parseServerMessage(text);
     if (m.type === 'hello') this.on.hello(m);
     else if (m.type === 'streams') this.on.streams(m.streams);
+    else if (m.type === 'error' && m.stream !== undefined) this.on.refused(m.stream, m.message);
     else if (m.type === 'error') console.warn(`camwire: hub closed the viewer socket: ${m.code} ${m.message}`);
   }
 }

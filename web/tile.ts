@@ -23,7 +23,7 @@ function freshWindow(start: number) {
 const FPS_SPAN_MS = 2000;
 
 /** TileState is what a tile shows (also its data-state attribute, for CSS and tests). */
-export type TileState = 'waiting' | 'live' | 'nosignal' | 'unsupported' | 'ended';
+export type TileState = 'waiting' | 'live' | 'nosignal' | 'unsupported' | 'ended' | 'forbidden';
 
 /** TileActions are the page-level reactions a tile triggers. */
 export interface TileActions {
@@ -108,6 +108,11 @@ export class Tile {
   info(s: StreamInfo): void {
     if (this.state === 'ended') this.setState('waiting', 'Waiting for the first frame…'); // it is back
     if (!s.live && (this.state === 'live' || this.state === 'waiting')) this.setState('nosignal', 'No signal — the publisher disconnected');
+  }
+
+  /** refused shows why the hub will not show this stream to this page (its rules, or a login needed). */
+  refused(message: string): void {
+    this.setState('forbidden', message);
   }
 
   /** ended marks a stream the hub no longer has (the publisher ended it). */

@@ -7,7 +7,7 @@
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { runHttpAttack, type AttackRun } from '../../support/http-attacks.js';
+import { LEAKY_SECRETS, runHttpAttack, type AttackRun } from '../../support/http-attacks.js';
 import { FLOOD_SOCKETS, REBINDING_HOST, SLOWLORIS_CONNECTIONS } from '../../support/http-attackers.js';
 
 /** WINDOW_MS: the measured window in CI (the bench runs 60 s). */
@@ -60,4 +60,10 @@ describe('HTTP and WebSocket attacks (issue 12)', () => {
     assertGoodViewerKept(run, baseline);
   });
 
+  it(`camera passwords and tokens in a pulled source's URL never reach /api/streams, /metrics, the viewer socket's stream list or the log`, async () => {
+    const run = await runHttpAttack('credentials-leak', { windowMs: WINDOW_MS });
+    assert.ok(run.report.attempts >= 6, `the attack ran: ${JSON.stringify(run.report)}`);
+    assert.equal(run.report.successes, 0, `${run.report.successes} of ${run.report.attempts} answers held one of ${LEAKY_SECRETS.join(', ')}`);
+    assert.equal(run.logLeaks, 0, `${run.logLeaks} lines of the hub's debug log held a secret`);
+  });
 });
