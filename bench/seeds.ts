@@ -16,6 +16,7 @@ import { nowUs } from '../src/util/clock.js';
 import { setLogLevel } from '../src/util/logger.js';
 import { SeedDecoder } from '../src/transports/seed/formats.js';
 import { encodePickleBgr } from '../src/transports/seed/pickle-bgr.js';
+import { bgrToJpeg, jpegToBgr } from '../src/transports/seed/bgr-jpeg.js';
 import { LossyRelay } from '../support/lossy-relay.js';
 import { Prng } from '../support/prng.js';
 import { table, type Section } from './section.js';
@@ -26,6 +27,9 @@ const W = 640;
 const H = 480;
 const FPS = 30;
 const SECONDS = 5;
+/** ROUNDS: every path runs this many times, the rounds of all paths alternating, and each figure is
+ * the median over its rounds: on a shared machine the load of one moment must not decide a verdict. */
+const ROUNDS = Number(process.env.CAMWIRE_SEED_ROUNDS ?? 3);
 /** MARK: the corner block whose grey level (8·index) names the picture. */
 const MARK = 32;
 
@@ -183,6 +187,17 @@ async function measure(p: Path, jpegs: Buffer[]): Promise<{ frames: number; got:
   return { frames: total, got: got.length, bytesPerFrame: bytes / total, p50: q(0.5), p95: q(0.95) };
 }
 
+/** conversionMs: the median time of the two conversions pickle-bgr needs (JPEG → BGR to send, BGR → JPEG on receipt), per frame. */
+async function conversionMs(jpegs: Buffer[]): Promise<number> {
+  const ms: number[] = [];
+  for (const j of jpegs) {
+    const t = performance.now();
+    await bgrToJpeg(await jpegToBgr(j));
+    ms.push(performance.now() - t);
+  }
+  return ms.sort((a, b) => a - b)[Math.floor(ms.length / 2)];
+}
+
 /** parseRate times pickle-bgr decoding against Buffer.copy of the same 64 KiB chunks (GB/s each). */
 function parseRate(): { parse: number; copy: number; size: number } {
   const pixels = new Prng(5).bytes(W * H * 3);
@@ -225,25 +240,32 @@ export const section: Section = {
     setLogLevel('error');
     const jpegs = await pictures();
     const paths = [tcpServe(''), tcpServe('len-jpeg'), pickleJpegPush, tcpServe('pickle-bgr'), udp(''), udp('countdown')];
-    const res: { p: Path; r: Awaited<ReturnType<typeof measure>> }[] = [];
-    for (const p of paths) res.push({ p, r: await measure(p, jpegs) });
+    const runs = paths.map(() => [] as Awaited<ReturnType<typeof measure>>[]);
+    for (let round = 0; round < ROUNDS; round++) for (const [i, p] of paths.entries()) runs[i].push(await measure(p, jpegs));
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const res = paths.map((p, i) => ({
+      p,
+      r: { frames: runs[i][0].frames, got: median(runs[i].map((x) => x.got)), bytesPerFrame: median(runs[i].map((x) => x.bytesPerFrame)), p50: median(runs[i].map((x) => x.p50)), p95: median(runs[i].map((x) => x.p95)), p50s: runs[i].map((x) => x.p50) },
+    }));
     const base = (name: string) => res.find((x) => x.p.name.startsWith(name))!.r;
+    const conv = await conversionMs(jpegs);
     const tcp = base('camwire TCP');
     const udpBase = base('camwire UDP');
-    const rows = res.map(({ p, r }) => [p.name, r.got, Math.round(r.bytesPerFrame), r.p50.toFixed(2), r.p95.toFixed(2)]);
+    const rows = res.map(({ p, r }) => [p.name, r.got, Math.round(r.bytesPerFrame), r.p50.toFixed(2), r.p95.toFixed(2), r.p50s.map((x) => x.toFixed(1)).join(' / ')]);
     const verdicts = res
       .filter(({ p }) => p.name.startsWith('wire='))
       .map(({ p, r }) => {
         const b = p.name.includes('UDP') ? udpBase : tcp;
         const d = r.p50 - b.p50;
-        return `${p.name.split(' ')[0]}: p50 ${d >= 0 ? '+' : ''}${d.toFixed(2)} ms vs camwire ${p.name.includes('UDP') ? 'UDP' : 'TCP'} — ${Math.abs(d) <= 1 || d < 0 ? 'PASS' : 'FAIL'} (target within 1 ms)`;
+        const why = p.name.includes('pickle-bgr') ? `; the two conversions the format needs take ${conv.toFixed(2)} ms a frame in this run (median), so the wire adds ${(d - conv).toFixed(2)} ms` : '';
+        return `${p.name.split(' ')[0]}: p50 ${d >= 0 ? '+' : ''}${d.toFixed(2)} ms vs camwire ${p.name.includes('UDP') ? 'UDP' : 'TCP'} — ${Math.abs(d) <= 1 || d < 0 ? 'PASS' : 'FAIL'} (target within 1 ms)${why}`;
       });
     const pr = parseRate();
     const ratio = pr.parse / pr.copy;
     return [
-      `## seeds: the old programs' wire formats next to camwire's own (${W}×${H}, ${FPS} fps, ${SECONDS} s, loopback)`,
+      `## seeds: the old programs' wire formats next to camwire's own (${W}×${H}, ${FPS} fps, ${SECONDS} s × ${ROUNDS} alternating rounds per path, loopback; medians over the rounds)`,
       '',
-      table(['path', 'frames received', 'bytes/frame on the wire', 'latency p50 ms', 'p95 ms'], rows),
+      table(['path', `frames received (of ${SECONDS * FPS})`, 'bytes/frame on the wire', 'latency p50 ms', 'p95 ms', 'p50 per round'], rows),
       '',
       `JPEG ≈ ${Math.round(jpegs.reduce((a, j) => a + j.length, 0) / jpegs.length)} bytes on average. Latency: publish → received by the viewer (same process).`,
       '',

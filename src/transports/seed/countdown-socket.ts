@@ -50,6 +50,9 @@ async function open(family: 4 | 6, port: number, address: string | undefined, re
 export class CountdownSender implements FrameSink {
   private pacing = false;
   private wake: (() => void) | undefined;
+  /** hurry: a newer frame waits, so what is left of this one goes out at once. */
+  private hurry = false;
+  private tick: (() => void) | undefined;
   private lastFrameAt: number | undefined;
   private intervalMs = 1000 / 30;
   private isClosed = false;
@@ -86,8 +89,14 @@ export class CountdownSender implements FrameSink {
     return this.pacing;
   }
 
-  /** writable resolves when the frame in flight is out. */
+  /**
+   * writable resolves when the frame in flight is out. The pump asks only when a newer frame
+   * waits: then the rest of this one leaves at once (as camwire's own UDP sender does), so a
+   * pacing timer that fires late on a busy machine never holds the next frame back.
+   */
   writable(): Promise<void> {
+    this.hurry = true;
+    this.tick?.();
     return new Promise((r) => (this.wake = r));
   }
 
@@ -126,13 +135,23 @@ export class CountdownSender implements FrameSink {
     if (this.lastFrameAt !== undefined) this.intervalMs = 0.75 * this.intervalMs + 0.25 * Math.min(1000, Math.max(4, start - this.lastFrameAt));
     this.lastFrameAt = start;
     const window = Math.min(PACE_MAX_WINDOW_MS, (this.o.pacePercent / 100) * this.intervalMs);
+    this.hurry = false;
     let sent = 0;
     while (sent < ds.length && !this.isClosed) {
       const elapsed = performance.now() - start;
-      const due = window <= 0 || elapsed >= window ? ds.length : Math.max(sent + 1, Math.ceil((ds.length * elapsed) / window));
+      const due = this.hurry || window <= 0 || elapsed >= window ? ds.length : Math.max(sent + 1, Math.ceil((ds.length * elapsed) / window));
       // send() queues in libuv; waiting for each callback would add an event-loop turn per datagram.
       while (sent < due) this.socket.send(ds[sent++], this.o.port, this.o.host);
-      if (sent < ds.length) await new Promise((r) => setTimeout(r, 1));
+      if (sent < ds.length) {
+        await new Promise<void>((r) => {
+          const t = setTimeout(r, 1);
+          this.tick = () => {
+            clearTimeout(t);
+            r();
+          };
+        });
+        this.tick = undefined;
+      }
     }
   }
 
