@@ -69,8 +69,10 @@ export interface Config {
   udpFecPercent: number;
   /** udpFecCode: `rs` repairs any losses up to the parity count; `xor` is cheaper, one loss per interleaved group. */
   udpFecCode: string;
-  /** udpPacePercent: spread each frame over this share of the frame interval; 50 % keeps a frame within half an interval. */
+  /** udpPacePercent: the countdown wire (wire=countdown) spreads each frame over this share of the frame interval; 50 % keeps a frame within half an interval (camwire UDP paces by rate: udpPaceMbps). */
   udpPacePercent: number;
+  /** udpPaceMbps: camwire UDP paces each frame at this rate (after a 32 KiB burst); 200 Mbit/s sends a 720p JPEG in ~2 ms yet never floods a receive buffer. 0 = unpaced. */
+  udpPaceMbps: number;
   /** udpDeadlineMs: 200 ms for a frame to complete (several NACK rounds on a LAN) before it is given up. */
   udpDeadlineMs: number;
   /** udpRecvBufferBytes: 4 MiB of socket buffer absorbs ~2800 datagrams while the event loop is busy. */
@@ -155,6 +157,7 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   udpFecPercent: 10,
   udpFecCode: 'rs',
   udpPacePercent: 50,
+  udpPaceMbps: 200,
   udpDeadlineMs: 200,
   udpRecvBufferBytes: 4 * 1024 * 1024,
   udpRefreshMs: 1000,

@@ -59,6 +59,7 @@ export const SCHEMA: Readonly<Record<keyof Config, KeyRule>> = {
   udpFecPercent: { type: 'int', min: 0, max: 100, what: 'parity overhead in percent; 0 turns FEC off', flag: '--fec' },
   udpFecCode: { type: 'string', oneOf: FEC_CODES, flag: '--fec-code' },
   udpPacePercent: { type: 'int', min: 0, max: 100, what: 'share of the frame interval; 0 sends each frame at once' },
+  udpPaceMbps: { type: 'int', min: 0, max: 100_000, what: 'the UDP pacing rate in Mbit/s; 0 sends each frame at once', flag: '--pace-mbps' },
   udpDeadlineMs: positive(),
   udpRecvBufferBytes: positive(),
   udpRefreshMs: positive(),

@@ -58,6 +58,8 @@ export class FrameAssembly {
   highestIndex = -1;
   /** nackCheckedAt: when the reassembler last looked for fragments to ask for (ms). */
   nackCheckedAt = -Infinity;
+  /** nackHoldUntil: multicast back-off — no NACK for this frame before then (ms); undefined = none drawn. */
+  nackHoldUntil: number | undefined;
   /** charged: what the reassembler has counted for this assembly against its budgets (bytes). */
   charged = 0;
   private readonly fragments = new Map<number, Buffer>();
@@ -149,6 +151,19 @@ export class FrameAssembly {
   /** nackCount is how often data fragment i was asked for. */
   nackCount(i: number): number {
     return this.nacked.get(i)?.count ?? 0;
+  }
+
+  /**
+   * noteHeard records that another receiver asked for data fragment i at `now` (a multicast NACK
+   * heard on the group): this receiver's own ask waits as if it had asked then. The count stays,
+   * so round-trip samples (Karn's rule) still come only from this receiver's own asks.
+   */
+  noteHeard(i: number, now: number): boolean {
+    if (i >= this.header.dataCount || this.fragments.has(i)) return false;
+    const r = this.nacked.get(i);
+    if (r) r.at = Math.max(r.at, now);
+    else this.nacked.set(i, { at: now, count: 0 });
+    return true;
   }
 
   /** noteNacked records that data fragment i is being asked for again now. */

@@ -26,6 +26,15 @@
  * | prefix | stream id     | newest frame  | frames        | cookie (16 bytes)             |
  * +--------+---------------+---------------+---------------+-------------------------------+
  * ```
+ * LOSS (receiver → sender and, multicast, the group: "this share of first sends did not reach
+ * me"): the loss rate in 1/10 000 of the fragments sent, smoothed over a few seconds (loss-meter.ts).
+ * A sender with `--fec auto` sets its parity from the worst recent LOSS (auto-parity.ts):
+ * ```
+ *  0        4               8      10
+ * +--------+---------------+-------+
+ * | prefix | stream id     | loss  |
+ * +--------+---------------+-------+
+ * ```
  * HELLO, CHALLENGE, WELCOME and ERROR: the prefix, then a UTF-8 JSON object of at most
  * MAX_CONTROL_BYTES (docs/protocol.md lists the fields).
  */
@@ -41,6 +50,10 @@ export const NACK_HEADER_BYTES = 14;
 export const END_BYTES = 8;
 /** REPORT_BYTES is the size of a REPORT datagram. */
 export const REPORT_BYTES = 32;
+/** LOSS_BYTES is the size of a LOSS datagram. */
+export const LOSS_BYTES = 10;
+/** LOSS_SCALE: a LOSS carries its rate in 1/10 000. */
+export const LOSS_SCALE = 10_000;
 /** COOKIE_BYTES: a cookie is 16 bytes (base64url in the JSON messages). */
 export const COOKIE_BYTES = 16;
 
@@ -86,6 +99,12 @@ export interface Report {
   cookie: string;
 }
 
+/** LossReport is a receiver's loss rate (0..1) for one stream. */
+export interface LossReport {
+  streamId: number;
+  loss: number;
+}
+
 /** WireError is the body of an ERROR datagram. */
 export interface WireError {
   code: string;
@@ -102,7 +121,8 @@ export type Datagram =
   | { type: 'error'; error: WireError }
   | { type: 'end'; streamId: number }
   | { type: 'bye'; streamId: number }
-  | { type: 'report'; report: Report };
+  | { type: 'report'; report: Report }
+  | { type: 'loss'; loss: LossReport };
 
 function json(type: number, body: object): Buffer {
   const text = Buffer.from(JSON.stringify(body), 'utf8');
@@ -145,6 +165,15 @@ export function encodeReport(r: Report): Buffer {
   return b;
 }
 
+/** encodeLoss encodes a LOSS; the rate is clamped to 0..1 and rounded to 1/10 000. */
+export function encodeLoss(r: LossReport): Buffer {
+  const b = Buffer.allocUnsafe(LOSS_BYTES);
+  writePrefix(b, DatagramType.LOSS);
+  b.writeUInt32BE(r.streamId >>> 0, 4);
+  b.writeUInt16BE(Math.round(Math.min(1, Math.max(0, r.loss)) * LOSS_SCALE), 8);
+  return b;
+}
+
 /** encodeNack encodes a NACK; at most MAX_NACK_INDICES indices are taken. */
 export function encodeNack(n: Nack): Buffer {
   const count = Math.min(n.indices.length, MAX_NACK_INDICES);
@@ -177,6 +206,12 @@ export function decodeDatagram(b: Buffer, maxFrameBytes: number): Datagram | Rej
     case DatagramType.REPORT:
       if (b.length !== REPORT_BYTES) return reject('CAMWIRE_ERR_MALFORMED_MESSAGE', `REPORT of ${b.length} bytes (must be ${REPORT_BYTES})`);
       return { type: 'report', report: { streamId: b.readUInt32BE(4), newestFrameNo: b.readUInt32BE(8), frames: b.readUInt32BE(12), cookie: b.toString('base64url', 16, 32) } };
+    case DatagramType.LOSS: {
+      if (b.length !== LOSS_BYTES) return reject('CAMWIRE_ERR_MALFORMED_MESSAGE', `LOSS of ${b.length} bytes (must be ${LOSS_BYTES})`);
+      const loss = b.readUInt16BE(8);
+      if (loss > LOSS_SCALE) return reject('CAMWIRE_ERR_MALFORMED_MESSAGE', `LOSS rate ${loss} exceeds ${LOSS_SCALE}`);
+      return { type: 'loss', loss: { streamId: b.readUInt32BE(4), loss: loss / LOSS_SCALE } };
+    }
     case DatagramType.HELLO:
     case DatagramType.CHALLENGE:
     case DatagramType.WELCOME:

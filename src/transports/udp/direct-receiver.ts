@@ -5,6 +5,10 @@
  * It follows one sender at a time: the first stream that arrives, until that sender ends it
  * (END) or stays silent for SOURCE_TAKEOVER_MS. Datagrams from anyone else are counted and
  * ignored, so a second sender on the same port cannot splice its frames into the picture.
+ *
+ * NACKs and LOSS reports go to the address the data came from; a multicast receiver also sends
+ * them to the group, and takes the other members' NACKs and LOSS reports for its stream to
+ * suppress its own (frame-receiver.ts, nack-scheduler.ts).
  */
 import type { RemoteInfo } from 'node:dgram';
 import { isIP } from 'node:net';
@@ -15,7 +19,7 @@ import type { Datagram } from './control.js';
 import { peerKey, UdpEndpoint } from './endpoint.js';
 import { FrameReceiver, type FrameDelivery } from './frame-receiver.js';
 import { receiverOptions, type UdpOptions } from './options.js';
-import type { ReassemblerStats } from './reassembler.js';
+import type { ReceiverStats } from './frame-receiver.js';
 import { resolveHost } from './socket.js';
 
 const log = createLogger('udp');
@@ -37,6 +41,8 @@ interface Source {
  */
 export class UdpDirectReceiver {
   private source: Source | undefined;
+  /** group: the joined group's address, for NACKs and LOSS reports to the other members. */
+  private group: string | undefined;
   private ended = false;
   private closing: Promise<void> | undefined;
   private endpoint!: UdpEndpoint;
@@ -57,6 +63,7 @@ export class UdpDirectReceiver {
     const port = this.bindPort;
     const { address, family } = host === '' ? { address: undefined, family: 4 as const } : await resolveHost(host);
     const multicast = (this.multicast = address !== undefined && isMulticastAddress(address));
+    if (multicast) this.group = address;
     // On Linux, binding the group address keeps out datagrams for other groups on the same port.
     const bindAddress = multicast ? (process.platform === 'linux' && isIP(address!) === 4 ? address : undefined) : address;
     const label = `udp://@${address ? hostForUrl(address) : ''}:${port}`;
@@ -93,7 +100,7 @@ export class UdpDirectReceiver {
   }
 
   /** stats returns the current sender's reassembly counters, if any sender was heard. */
-  stats(): ReassemblerStats | undefined {
+  stats(): ReceiverStats | undefined {
     return this.source?.receiver.toJSON();
   }
 
@@ -117,6 +124,9 @@ export class UdpDirectReceiver {
       s.receiver.close();
       return this.sink.end();
     }
+    // Other members' NACKs and LOSS reports on the group (and our own, looped back: harmless).
+    if (d.type === 'nack' && this.multicast && s) return s.receiver.heardNack(d.nack);
+    if (d.type === 'loss' && this.multicast && s) return s.receiver.heardLoss(d.loss);
     if (d.type !== 'data') return this.endpoint.ignore(from, `unexpected ${d.type.toUpperCase()}`);
     const streamId = d.fragment.header.streamId;
     const now = performance.now();
@@ -130,8 +140,13 @@ export class UdpDirectReceiver {
 
   private follow(from: RemoteInfo, streamId: number): void {
     this.source?.receiver.close();
-    const nack = this.multicast || !this.opts.nack ? undefined : (b: Buffer) => this.endpoint.send(b, from.port, from.address);
-    const receiver = new FrameReceiver(streamId, { frame: (f) => this.sink.frame(f), nack }, receiverOptions(this.opts));
+    const group = this.group;
+    const tell = (b: Buffer) => {
+      this.endpoint.send(b, from.port, from.address);
+      if (group) this.endpoint.send(b, this.bindPort || this.endpoint.port, group);
+    };
+    const nack = this.opts.nack ? tell : undefined;
+    const receiver = new FrameReceiver(streamId, { frame: (f) => this.sink.frame(f), nack, report: tell }, { ...receiverOptions(this.opts), multicast: this.multicast });
     log.info(`${this.endpoint.label}: receiving from ${peerKey(from)}${this.multicast ? ' (multicast)' : ''}`);
     this.source = { address: from.address, port: from.port, streamId, lastAt: 0, receiver };
   }

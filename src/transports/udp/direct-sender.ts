@@ -1,7 +1,11 @@
 /**
  * direct-sender: camwire UDP without a hub, sending side — frames to one receiver (unicast) or a
- * whole group (multicast). A unicast receiver may ask for lost fragments again; a multicast
- * group relies on parity alone (a thousand viewers must not each ask).
+ * whole group (multicast). Receivers ask for lost fragments again (NACK) and report their loss
+ * (LOSS). To a group, any member may ask (a hostile one included): each repair goes once per
+ * round to the whole group, all repairs together stay within MULTICAST_REPAIR_SHARE of the
+ * stream (frame-sender.ts), and parity follows the worst recent LOSS within its cap (`--fec
+ * auto`, the default for multicast; auto-parity.ts). A hub re-multicasting a stream
+ * (`camwire send tcp://hub/x udp://GROUP:PORT`) is this sender.
  */
 import type { RemoteInfo } from 'node:dgram';
 import type { Reader } from '../../hub/reader.js';
@@ -10,7 +14,7 @@ import { hostForUrl } from '../../config/url.js';
 import { createLogger } from '../../util/logger.js';
 import type { Datagram } from './control.js';
 import { UdpEndpoint } from './endpoint.js';
-import { FrameSender, randomStreamId, sendStream } from './frame-sender.js';
+import { FrameSender, randomStreamId, sendStream, type FrameSenderStats } from './frame-sender.js';
 import type { UdpOptions } from './options.js';
 import { resolveHost } from './socket.js';
 
@@ -47,8 +51,11 @@ export class UdpDirectSender {
     const multicast = (this.multicast = isMulticastAddress(address));
     const label = `udp://${hostForUrl(address)}:${port}`;
     const onDatagram = (d: Datagram, from: RemoteInfo) => {
-      // Only the receiver we send to may ask for repairs (a stranger could aim our traffic elsewhere).
-      if (d.type === 'nack' && this.sender && !multicast && from.address === address && from.port === port) this.sender.onNack(d.nack);
+      // Unicast: only the receiver we send to may ask (a stranger could aim our traffic elsewhere).
+      // Multicast: repairs go to the group, never to the asker, so any member may ask.
+      const member = multicast || (from.address === address && from.port === port);
+      if (d.type === 'nack' && this.sender && member) this.sender.onNack(d.nack);
+      else if (d.type === 'loss' && this.sender && member) this.sender.onLoss(d.loss);
       else endpoint.ignore(from, `unexpected ${d.type.toUpperCase()}`);
     };
     const endpoint = await UdpEndpoint.open(
@@ -60,18 +67,30 @@ export class UdpDirectSender {
     if (this.closing) return void (await endpoint.close());
     this.endpoint = endpoint;
     const send = (b: Buffer | readonly Buffer[]) => endpoint.send(b, port, address);
-    const sender = (this.sender = new FrameSender(randomStreamId(), send, { ...opts, retransmit: opts.nack && !multicast }));
+    const sender = (this.sender = new FrameSender(randomStreamId(), send, { ...opts, retransmit: opts.nack, multicast, fecAuto: opts.fecAuto ?? multicast }));
     log.debug(`${label}: stream id ${sender.streamId.toString(16)}${multicast ? `, multicast ttl ${opts.ttl}` : ''}`);
     void sendStream(this.reader, sender, send).then((ended) => (ended ? this.close() : undefined));
+  }
+
+  /** stats returns the sender's counters (repairs, parity, LOSS reports), once started. */
+  stats(): FrameSenderStats | undefined {
+    return this.sender?.toJSON();
   }
 
   /** close stops sending, releases the reader and closes the socket. Idempotent. */
   close(): Promise<void> {
     return (this.closing ??= (async () => {
+      if (this.sender) log.info(`${this.endpoint?.label}: ${summary(this.sender.toJSON())}`);
       this.sender?.close();
       this.reader.close();
       await this.endpoint?.close();
       this.finish();
     })());
   }
+}
+
+/** summary is the log line a sender ends with: what repairs and parity cost. */
+function summary(s: FrameSenderStats): string {
+  const pct = (n: number) => (s.bytes ? ((100 * n) / s.bytes).toFixed(1) : '0');
+  return `${s.frames} frames, parity ${pct(s.parityBytes)} % of bytes (last frame ${s.parityPercent} %), ${s.retransmitted} repairs (${pct(s.repairBytes)} %) for ${s.nacks} NACKs, ${s.retransmitRefused} refused over the cap`;
 }

@@ -1,10 +1,15 @@
 /**
  * frame-receiver: the socket-side wrapper of one stream's Reassembler — it stamps arrival times,
- * runs the reassembler's clock while frames are in flight, and hands out frames and NACKs.
- * It owns no socket: the endpoint that received the datagram routes it here and sends the NACKs.
+ * runs the reassembler's clock while frames are in flight, and hands out frames, NACKs and LOSS
+ * reports. It owns no socket: the endpoint that received the datagram routes it here and sends
+ * what it asks to send.
+ *
+ * LOSS reports (for a `--fec auto` sender) go out every LOSS_REPORT_MS, jittered so a group's
+ * receivers do not report in step; a receiver that heard another's report of at least its own
+ * loss since its last one skips its turn (suppression, as for NACKs: the sender wants the worst).
  */
 import type { Frame } from '../../frame/frame.js';
-import { encodeNack } from './control.js';
+import { encodeLoss, encodeNack, type LossReport, type Nack } from './control.js';
 import { Reassembler, type ReassemblerOptions, type ReassemblerOutput, type ReassemblerStats } from './reassembler.js';
 import type { Fragment } from './wire.js';
 
@@ -23,7 +28,15 @@ export interface FrameReceiverHandlers {
   nack?: (datagram: Buffer) => void;
   /** overloaded: this sender cost more than CPU_SHARE_MS of processing in one CPU_WINDOW_MS (called once). */
   overloaded?: (cpuMs: number) => void;
+  /** report: where LOSS reports go (absent: none sent). */
+  report?: (datagram: Buffer) => void;
 }
+
+/** LOSS_REPORT_MS: a receiver reports its loss about twice a second (jittered ±25 %). */
+export const LOSS_REPORT_MS = 500;
+
+/** ReceiverStats: the reassembler's counters plus the LOSS reports sent and suppressed. */
+export type ReceiverStats = ReassemblerStats & { lossReports: number; lossReportsSuppressed: number };
 
 /** CPU_WINDOW_MS: processing time is added up per second … */
 export const CPU_WINDOW_MS = 1000;
@@ -38,6 +51,10 @@ export class FrameReceiver {
   private windowStart = performance.now();
   private cpuMs = 0;
   private overloaded = false;
+  private nextReportAt = performance.now() + LOSS_REPORT_MS * Math.random();
+  private reportSuppressed = false;
+  private lossReports = 0;
+  private lossReportsSuppressed = 0;
 
   constructor(
     readonly streamId: number,
@@ -52,8 +69,34 @@ export class FrameReceiver {
   /** onFragment feeds one fragment of this stream. */
   onFragment(fragment: Fragment): void {
     const t0 = process.cpuUsage();
-    this.handle(this.reassembler.processInput({ fragment, now: performance.now() }));
+    const now = performance.now();
+    this.handle(this.reassembler.processInput({ fragment, now }));
+    if (now >= this.nextReportAt) this.reportLoss(now);
     this.account(t0);
+  }
+
+  /** heardNack takes another receiver's NACK for this stream (multicast suppression). */
+  heardNack(n: Nack): void {
+    if (n.streamId === this.streamId) this.reassembler.heard(n, performance.now());
+  }
+
+  /** heardLoss takes another receiver's LOSS report: one at least as bad as ours makes ours unnecessary this turn. */
+  heardLoss(r: LossReport): void {
+    const mine = this.reassembler.lossRate;
+    if (r.streamId === this.streamId && mine !== undefined && r.loss >= mine) this.reportSuppressed = true;
+  }
+
+  private reportLoss(now: number): void {
+    this.nextReportAt = now + LOSS_REPORT_MS * (0.75 + 0.5 * Math.random());
+    const loss = this.reassembler.lossRate;
+    if (!this.handlers.report || loss === undefined) return;
+    if (this.reportSuppressed) {
+      this.reportSuppressed = false;
+      this.lossReportsSuppressed++;
+      return;
+    }
+    this.lossReports++;
+    this.handlers.report(encodeLoss({ streamId: this.streamId, loss }));
   }
 
   private tick(): void {
@@ -85,9 +128,9 @@ export class FrameReceiver {
     return `${s.frames} frames, ${this.lostFrames} lost, ${s.fecRepairedFrames} repaired by FEC, ${s.retransmitted} fragments retransmitted on request`;
   }
 
-  /** toJSON returns the reassembler's counters. */
-  toJSON(): ReassemblerStats {
-    return this.reassembler.toJSON();
+  /** toJSON returns the reassembler's counters and the LOSS reports sent and suppressed. */
+  toJSON(): ReceiverStats {
+    return { ...this.reassembler.toJSON(), lossReports: this.lossReports, lossReportsSuppressed: this.lossReportsSuppressed };
   }
 
   /**

@@ -9,6 +9,13 @@
  * samples come only from fragments asked for exactly once (Karn's rule: an answer to a repeated
  * request cannot tell which request it answers). On a LAN that leaves several rounds before the
  * next frame completes and, newest frame winning, makes this one worthless.
+ *
+ * Multicast (`backoff` on, the NORM scheme of RFC 5740): many receivers may miss the same
+ * fragment, and one repair to the group serves them all. So a receiver waits a random back-off,
+ * uniform in [0, BACKOFF_RTTS × round trip] (clamped to BACKOFF_MIN_MS..BACKOFF_MAX_MS), before
+ * each NACK; meanwhile a repair that arrives, or another receiver's NACK heard on the group for
+ * the same fragments (`heard`), cancels its ask. A back-off that ends with nothing left to ask is
+ * counted as a suppressed NACK.
  */
 import { serialDiff, type FrameAssembly } from './assembly.js';
 import { MAX_NACK_INDICES, type Nack } from './control.js';
@@ -17,6 +24,14 @@ import { MAX_NACK_INDICES, type Nack } from './control.js';
 export const NACK_RETRY_MIN_MS = 2;
 /** MAX_NACKS_PER_SEC: a receiver sends at most 200 NACKs a second (a lossy 30 fps stream needs a few per frame); garbage frames cannot make it flood its sender. */
 export const MAX_NACKS_PER_SEC = 200;
+/** BACKOFF_RTTS: the multicast back-off window is two round trips … */
+export const BACKOFF_RTTS = 2;
+/** BACKOFF_MIN_MS: … at least 1 ms (timer resolution) … */
+export const BACKOFF_MIN_MS = 1;
+/** BACKOFF_MAX_MS: … and at most 20 ms, so a slow round-trip sample cannot push repairs past the deadline. */
+export const BACKOFF_MAX_MS = 20;
+/** BACKOFF_INITIAL_RTT_MS: until a round trip is measured, assume 2 ms. */
+export const BACKOFF_INITIAL_RTT_MS = 2;
 /** NACK_CHECK_MS: looking for gaps costs up to O(fragments); once a millisecond per frame is often enough. */
 export const NACK_CHECK_MS = 1;
 
@@ -26,6 +41,10 @@ export class NackScheduler {
   nacks = 0;
   /** nackedFragments: see nacks. */
   nackedFragments = 0;
+  /** suppressed: back-offs that ended (or frames completed during one) with nothing left to ask. */
+  suppressed = 0;
+  /** heardNacks: other receivers' NACKs heard for frames in flight. */
+  heardNacks = 0;
   private srtt: number | undefined;
   /** tokens: NACKs that may be sent now (refilled at MAX_NACKS_PER_SEC, at most one second's worth). */
   private tokens = MAX_NACKS_PER_SEC;
@@ -34,7 +53,22 @@ export class NackScheduler {
   constructor(
     private readonly idleMs: number,
     private readonly maxRetryMs: number,
+    /** backoff: wait a random multicast back-off before each NACK (see the file comment). */
+    private readonly backoff = false,
+    private readonly random: () => number = Math.random,
   ) {}
+
+  /** heard notes another receiver's NACK for frame `a` (multicast): those fragments are not asked for again before a retry interval. */
+  heard(a: FrameAssembly, indices: readonly number[], now: number): void {
+    this.heardNacks++;
+    for (const i of indices) a.noteHeard(i, now);
+  }
+
+  /** settled notes that frame `a` completed or was given up: a back-off still running was suppressed. */
+  settled(a: FrameAssembly): void {
+    if (a.nackHoldUntil !== undefined) this.suppressed++;
+    a.nackHoldUntil = undefined;
+  }
 
   /** rttMs is the smoothed NACK → retransmission round trip, if measured. */
   get rttMs(): number | undefined {
@@ -63,7 +97,20 @@ export class NackScheduler {
       if (!senderDone || a.complete || now - a.nackCheckedAt < NACK_CHECK_MS) continue;
       a.nackCheckedAt = now;
       const indices = a.wanted(MAX_NACK_INDICES, (i) => now - a.nackedAt(i) >= retryMs);
-      if (indices.length === 0) continue;
+      if (indices.length === 0) {
+        // A back-off that ends with nothing to ask: a repair or another receiver's NACK served it.
+        if (a.nackHoldUntil !== undefined) this.suppressed++;
+        a.nackHoldUntil = undefined;
+        continue;
+      }
+      if (this.backoff) {
+        if (a.nackHoldUntil === undefined) {
+          const window = Math.min(BACKOFF_MAX_MS, Math.max(BACKOFF_MIN_MS, BACKOFF_RTTS * (this.srtt ?? BACKOFF_INITIAL_RTT_MS)));
+          a.nackHoldUntil = now + this.random() * window;
+        }
+        if (now < a.nackHoldUntil) continue;
+        a.nackHoldUntil = undefined;
+      }
       for (const i of indices) a.noteNacked(i, now);
       this.tokens--;
       this.nacks++;

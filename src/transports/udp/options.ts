@@ -14,7 +14,10 @@ export interface UdpOptions {
   /** maxFecPercent: the most parity this endpoint accepts when receiving. */
   maxFecPercent: number;
   fecCode: FecCode;
-  pacePercent: number;
+  /** fecAuto: size parity from receivers' LOSS reports (`--fec auto`); default: on for multicast senders only. */
+  fecAuto?: boolean;
+  /** paceMbps: pacing rate in Mbit/s, 0 = unpaced (pacer.ts). */
+  paceMbps: number;
   deadlineMs: number;
   recvBufferBytes: number;
   refreshMs: number;
@@ -29,10 +32,10 @@ export interface UdpOptions {
   loopback: boolean;
 }
 
-/** UdpChoices: the per-command parts of UdpOptions (flags --no-nack, --iface, --no-loopback). */
-export type UdpChoices = Partial<Pick<UdpOptions, 'nack' | 'iface' | 'loopback'>>;
+/** UdpChoices: the per-command parts of UdpOptions (flags --no-nack, --iface, --no-loopback, --fec auto|N). */
+export type UdpChoices = Partial<Pick<UdpOptions, 'nack' | 'iface' | 'loopback' | 'fecAuto'>>;
 
-const UDP_KEYS = ['udpMtu', 'udpFecPercent', 'udpMaxFecPercent', 'udpFecCode', 'udpPacePercent', 'udpDeadlineMs', 'udpRecvBufferBytes', 'udpRefreshMs', 'udpTtl', 'maxFrameBytes', 'token'] as const;
+const UDP_KEYS = ['udpMtu', 'udpFecPercent', 'udpMaxFecPercent', 'udpFecCode', 'udpPaceMbps', 'udpDeadlineMs', 'udpRecvBufferBytes', 'udpRefreshMs', 'udpTtl', 'maxFrameBytes', 'token'] as const;
 type UdpConfig = Pick<Config, (typeof UDP_KEYS)[number]>;
 
 /** udpOptions checks the udp* config keys against the config schema and merges the choices. */
@@ -43,7 +46,8 @@ export function udpOptions(cfg: Partial<UdpConfig> = {}, choices: UdpChoices = {
     fecPercent: c.udpFecPercent,
     maxFecPercent: c.udpMaxFecPercent,
     fecCode: c.udpFecCode as FecCode,
-    pacePercent: c.udpPacePercent,
+    fecAuto: choices.fecAuto,
+    paceMbps: c.udpPaceMbps,
     deadlineMs: c.udpDeadlineMs,
     recvBufferBytes: c.udpRecvBufferBytes,
     refreshMs: c.udpRefreshMs,

@@ -22,6 +22,8 @@ export interface PacketizerOptions {
   /** fecPercent: parity overhead in percent of the data fragments (0 = no FEC). */
   fecPercent: number;
   fecCode: FecCode;
+  /** parityCount: the parity count for a frame of n data fragments, instead of fecPercent (`--fec auto`). */
+  parityCount?: (dataCount: number) => number;
 }
 
 /** Datagram parts: [48-byte header, payload view]; send both with one socket.send call. */
@@ -54,7 +56,7 @@ export function packetize(frame: Omit<Frame, 'stream'>, streamId: number, frameN
   const dataCount = Math.ceil(payload.length / L);
   if (payload.length === 0) throw createError('CAMWIRE_ERR_BAD_FRAME', 'cannot send an empty frame');
   if (dataCount > MAX_FRAGMENTS) throw createError('CAMWIRE_ERR_FRAME_TOO_LARGE', `a ${payload.length}-byte frame needs more than ${MAX_FRAGMENTS} fragments at MTU ${opts.mtu}`);
-  const parityCount = parityCountFor(dataCount, opts.fecPercent);
+  const parityCount = Math.min(dataCount, opts.parityCount ? opts.parityCount(dataCount) : parityCountFor(dataCount, opts.fecPercent));
   const groups = fecGroups(dataCount, parityCount, opts.fecCode);
   const template = encodeFragmentHeader({
     streamId,

@@ -20,13 +20,17 @@
  * - A completed frame whose CRC-32 does not match is counted (`badChecksum`), never delivered.
  * - A given-up frame is only counted, never delivered; for H.264 the following frames are
  *   skipped up to the next keyframe, since they would decode against a missing reference.
- * - With `nack` on, fragments parity cannot rebuild are asked for again (nack-scheduler.ts).
+ * - With `nack` on, fragments parity cannot rebuild are asked for again (nack-scheduler.ts);
+ *   with `multicast` too, after a random back-off, and not while another receiver's NACK for
+ *   them (`heard`) is being answered.
+ * - The first-send loss rate is measured (loss-meter.ts) for LOSS reports and stats.
  */
 import { DEFAULTS } from '../../config/defaults.js';
 import type { Frame } from '../../frame/frame.js';
 import { ENTRY_OVERHEAD_BYTES, FRAME_OVERHEAD_BYTES, FrameAssembly, serialDiff } from './assembly.js';
 import type { Nack } from './control.js';
 import { parityCountFor } from './fec.js';
+import { LossMeter } from './loss-meter.js';
 import { NackScheduler } from './nack-scheduler.js';
 import type { Fragment } from './wire.js';
 
@@ -50,6 +54,8 @@ export interface ReassemblerOptions {
   maxFecPercent: number;
   /** budget: memory shared with other reassemblers, if any. */
   budget?: ByteBudget;
+  /** multicast: NACKs wait a random back-off and yield to NACKs heard from other receivers. */
+  multicast?: boolean;
 }
 
 /**
@@ -113,6 +119,12 @@ export interface ReassemblerStats {
   restarts: number;
   nacks: number;
   nackedFragments: number;
+  /** nacksSuppressed: multicast NACKs not sent because a repair or another receiver's NACK came first. */
+  nacksSuppressed: number;
+  /** heardNacks: other receivers' NACKs heard on the group for frames in flight. */
+  heardNacks: number;
+  /** lossRate: smoothed share of first-sent fragments lost (0..1), null before it is known. */
+  lossRate: number | null;
   /** rttMs: smoothed NACK → retransmission round trip, null before the first sample. */
   rttMs: number | null;
   inFlight: number;
@@ -133,7 +145,8 @@ export class Reassembler {
   private needKeyframe = true;
   private buffered = 0;
   private readonly nackPlan: NackScheduler;
-  private readonly s: Omit<ReassemblerStats, 'nacks' | 'nackedFragments' | 'rttMs' | 'inFlight' | 'bufferedBytes'> = {
+  private readonly loss = new LossMeter();
+  private readonly s: Omit<ReassemblerStats, 'nacks' | 'nackedFragments' | 'nacksSuppressed' | 'heardNacks' | 'lossRate' | 'rttMs' | 'inFlight' | 'bufferedBytes'> = {
     fragments: 0, bytes: 0, frames: 0, duplicates: 0, late: 0, conflicts: 0, retransmitted: 0,
     fecRepairedFragments: 0, fecRepairedFrames: 0, lostDeadline: 0, lostEvicted: 0, lostSuperseded: 0, lostUnseen: 0, lostBudget: 0, badChecksum: 0,
     parityRefused: 0, repairRefused: 0, skippedForKeyframe: 0, restarts: 0,
@@ -144,7 +157,18 @@ export class Reassembler {
 
   constructor(opts: Partial<ReassemblerOptions> = {}) {
     this.opts = { ...REASSEMBLER_DEFAULTS, ...opts };
-    this.nackPlan = new NackScheduler(this.opts.nackIdleMs, this.opts.nackRetryMs);
+    this.nackPlan = new NackScheduler(this.opts.nackIdleMs, this.opts.nackRetryMs, this.opts.multicast ?? false);
+  }
+
+  /** heard takes another receiver's NACK (multicast): its fragments are not asked for again while it is answered. */
+  heard(n: Nack, now: number): void {
+    const a = this.frames.get(n.frameNo);
+    if (a && a.header.streamId === n.streamId && !a.complete) this.nackPlan.heard(a, n.indices, now);
+  }
+
+  /** lossRate is the measured first-send loss (0..1), undefined before it is known. */
+  get lossRate(): number | undefined {
+    return this.loss.lossRate;
   }
 
   /** processInput feeds one fragment (or a tick) and returns what is due now. */
@@ -180,8 +204,8 @@ export class Reassembler {
 
   /** toJSON returns a copy of the counters. */
   toJSON(): ReassemblerStats {
-    const { nacks, nackedFragments, rttMs } = this.nackPlan;
-    return { ...this.s, nacks, nackedFragments, rttMs: rttMs ?? null, inFlight: this.frames.size, bufferedBytes: this.buffered };
+    const { nacks, nackedFragments, suppressed, heardNacks, rttMs } = this.nackPlan;
+    return { ...this.s, nacks, nackedFragments, nacksSuppressed: suppressed, heardNacks, lossRate: this.loss.lossRate ?? null, rttMs: rttMs ?? null, inFlight: this.frames.size, bufferedBytes: this.buffered };
   }
 
   private add(f: Fragment, now: number): FrameAssembly | undefined {
@@ -192,6 +216,7 @@ export class Reassembler {
       this.s.parityRefused++;
       return undefined;
     }
+    this.loss.seen(h);
     if (this.isLate(h.frameNo)) return undefined;
     let a = this.frames.get(h.frameNo);
     // At most: the payload, a fragment entry and a group entry, plus the assembly when it is new.
@@ -315,6 +340,7 @@ export class Reassembler {
 
   private forget(a: FrameAssembly): void {
     if (!this.frames.delete(a.header.frameNo)) return;
+    this.nackPlan.settled(a);
     this.buffered -= a.charged;
     this.opts.budget?.take(-a.charged);
     a.charged = 0;

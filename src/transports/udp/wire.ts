@@ -62,6 +62,7 @@ export const DatagramType = {
   END: 0x07,
   BYE: 0x08,
   REPORT: 0x09,
+  LOSS: 0x0a,
 } as const;
 
 /**

@@ -1,25 +1,30 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Hub } from '../../../src/hub/hub.js';
-import { FrameSender, MAX_RETRANSMITS, RETRANSMIT_SHARE, sendStream } from '../../../src/transports/udp/frame-sender.js';
+import { FrameSender, MAX_RETRANSMITS, MULTICAST_REPAIR_SHARE, REPAIR_ROUND_MS, RETRANSMIT_SHARE, sendStream, type FrameSenderOptions } from '../../../src/transports/udp/frame-sender.js';
 import type { DatagramParts } from '../../../src/transports/udp/packetizer.js';
 import { DatagramType, FLAG_RETRANSMIT } from '../../../src/transports/udp/wire.js';
 import { testFrame } from '../../helpers/udp-frames.js';
 
 describe('frame sender', () => {
-  const sender = (pacePercent: number, sent: { at: number; parts: DatagramParts }[]) =>
-    new FrameSender(0xabc, (parts) => sent.push({ at: performance.now(), parts }), { mtu: 1500, fecPercent: 10, fecCode: 'rs', pacePercent, retransmit: true });
+  const sender = (paceMbps: number, sent: { at: number; parts: DatagramParts }[], more: Partial<FrameSenderOptions> = {}) =>
+    new FrameSender(0xabc, (parts) => sent.push({ at: performance.now(), parts }), { mtu: 1500, fecPercent: 10, fecCode: 'rs', paceMbps, retransmit: true, ...more });
+  const bytesOf = (ds: { parts: DatagramParts }[]) => ds.reduce((n, d) => n + d.parts[0].length + d.parts[1].length, 0);
 
-  it('sends a whole frame at once without pacing, and spreads it with pacing', async () => {
+  it('sends a whole frame at once without pacing, and paces it by rate after a 32 KiB burst', async () => {
     const burst: { at: number; parts: DatagramParts }[] = [];
     const s0 = sender(0, burst);
     const p = s0.send(testFrame(47_000, 1));
     assert.equal(burst.length, 38, 'every datagram left before send() yielded');
     await p;
-    const spread: { at: number; parts: DatagramParts }[] = [];
-    await sender(50, spread).send(testFrame(47_000, 1));
-    assert.equal(spread.length, 38);
-    assert.ok(spread[37].at - spread[0].at >= 5, 'the frame left over several milliseconds, not in one burst');
+    const paced: { at: number; parts: DatagramParts }[] = [];
+    const p2 = sender(10, paced).send(testFrame(47_000, 1));
+    const first = bytesOf(paced);
+    assert.ok(first >= 30 * 1024 && first < 40 * 1024, `the burst: ${first} bytes`);
+    await p2;
+    assert.equal(paced.length, 38);
+    // 10 Mbit/s = 1250 bytes/ms: the ~20 KB after the burst take ≥ 12 ms (timers only make it later).
+    assert.ok(paced[37].at - paced[0].at >= 10, 'the rest left at the rate, not in one burst');
   });
 
   it('answers NACKs for sent datagrams of cached frames only, flagged, at most MAX_RETRANSMITS times each', async () => {
@@ -28,7 +33,8 @@ describe('frame sender', () => {
     await s.send(testFrame(47_000, 1));
     const first = sent.length;
     const frameNo = s.lastFrameNo;
-    for (let i = 0; i < MAX_RETRANSMITS + 3; i++) s.onNack({ streamId: 0xabc, frameNo, indices: [3, 500] });
+    const t0 = performance.now();
+    for (let i = 0; i < MAX_RETRANSMITS + 3; i++) s.onNack({ streamId: 0xabc, frameNo, indices: [3, 500] }, t0 + i * REPAIR_ROUND_MS);
     const again = sent.slice(first);
     assert.equal(again.length, MAX_RETRANSMITS, 'index 3 repeated at most MAX_RETRANSMITS times; 500 does not exist');
     for (const d of again) {
@@ -47,16 +53,60 @@ describe('frame sender', () => {
     await s.send(testFrame(47_000, 1));
     const first = sent.reduce((n, d) => n + d.parts[0].length + d.parts[1].length, 0);
     const all = Array.from({ length: 38 }, (_, i) => i);
-    for (let k = 0; k < 20; k++) s.onNack({ streamId: 0xabc, frameNo: s.lastFrameNo, indices: all });
+    const t0 = performance.now();
+    for (let k = 0; k < 20; k++) s.onNack({ streamId: 0xabc, frameNo: s.lastFrameNo, indices: all }, t0 + k * REPAIR_ROUND_MS);
     const again = sent.slice(38).reduce((n, d) => n + d.parts[0].length + d.parts[1].length, 0);
     assert.ok(again <= RETRANSMIT_SHARE * first, `${again} bytes retransmitted for ${first} sent`);
     assert.ok(again > 0.4 * first, 'but real losses are still repaired');
     assert.ok(s.toJSON().retransmitRefused > 0);
   });
 
+  it('repairs a datagram once per round whoever asks, and to a group at most MULTICAST_REPAIR_SHARE of the stream', async () => {
+    const sent: { at: number; parts: DatagramParts }[] = [];
+    const s = sender(0, sent, { multicast: true });
+    for (let k = 0; k < 8; k++) await s.send(testFrame(47_000, k));
+    const first = bytesOf(sent);
+    const frameNo = s.lastFrameNo;
+    const t0 = performance.now();
+    // Ten receivers ask for the same two fragments within one round: one copy each.
+    for (let r = 0; r < 10; r++) s.onNack({ streamId: 0xabc, frameNo, indices: [2, 7] }, t0 + r * 0.1);
+    assert.equal(sent.length - 8 * 38, 2, 'one repair per fragment per round');
+    assert.equal(s.toJSON().repairsCoalesced, 18);
+    // A receiver that NACKs everything of every cached frame, round after round.
+    const all = Array.from({ length: 38 }, (_, i) => i);
+    for (let k = 1; k <= MAX_RETRANSMITS + 2; k++) for (let f = 0; f < 8; f++) s.onNack({ streamId: 0xabc, frameNo: frameNo - f, indices: all }, t0 + k * REPAIR_ROUND_MS);
+    const repaired = bytesOf(sent.slice(8 * 38));
+    assert.ok(repaired <= MULTICAST_REPAIR_SHARE * first, `${repaired} bytes of repairs for ${first} sent`);
+    assert.equal(s.toJSON().repairBytes, repaired);
+    assert.ok(s.toJSON().retransmitRefused > 0, 'the cap refused the rest');
+  });
+
+  it('with fecAuto, sizes parity from the worst recent LOSS report within its cap', async () => {
+    const sent: { at: number; parts: DatagramParts }[] = [];
+    const s = sender(0, sent, { fecAuto: true, maxFecPercent: 50, multicast: true });
+    const parityOf = async (seq: number) => {
+      sent.length = 0;
+      await s.send(testFrame(47_000, seq));
+      return sent[0].parts[0].readUInt16BE(34);
+    };
+    const clean = await parityOf(1);
+    assert.ok(clean >= 1 && clean <= 3, `little parity before any report: ${clean}`);
+    s.onLoss({ streamId: 0xabc, loss: 0 });
+    assert.equal(await parityOf(2), 1, 'a clean LAN: one parity fragment in 34');
+    s.onLoss({ streamId: 0xabc, loss: 0.1 });
+    const lossy = await parityOf(3);
+    assert.ok(lossy >= 7 && lossy <= 11, `10 % loss: ${lossy} parity fragments for 34`);
+    s.onLoss({ streamId: 0x123, loss: 1 });
+    assert.equal(await parityOf(4), lossy, 'another stream id\'s report is ignored');
+    s.onLoss({ streamId: 0xabc, loss: 1 });
+    assert.equal(await parityOf(5), 14, 'a receiver reporting 100 % loss gets the 40 % cap, no more');
+    assert.equal(s.toJSON().parityPercent, 41.2);
+    assert.equal(s.toJSON().worstLoss, 1);
+  });
+
   it('is a FrameSink for the one pump: busy while pacing, and a waiting newer frame makes the rest leave at once', async () => {
     const sent: { at: number; parts: DatagramParts }[] = [];
-    const s = sender(50, sent);
+    const s = sender(1, sent);
     const p = s.send(testFrame(47_000, 1));
     assert.ok(s.busy() && sent.length < 38, 'pacing under way');
     await s.writable();
@@ -71,7 +121,7 @@ describe('frame sender', () => {
     const reader = hub.read('s');
     const sent: DatagramParts[] = [];
     const ends: Buffer[] = [];
-    const s = new FrameSender(0xabc, (parts) => sent.push(parts), { mtu: 1500, fecPercent: 0, fecCode: 'rs', pacePercent: 50, retransmit: false });
+    const s = new FrameSender(0xabc, (parts) => sent.push(parts), { mtu: 1500, fecPercent: 0, fecCode: 'rs', paceMbps: 1, retransmit: false });
     const done = sendStream(reader, s, (b) => ends.push(b));
     // Three frames in one tick: the reader's slot keeps the newest, the pump sends it.
     for (const seq of [1, 2, 3]) pub.publish({ ...testFrame(20_000, seq), stream: 's' });
@@ -85,7 +135,7 @@ describe('frame sender', () => {
     assert.ok(reader.closed);
 
     const r2 = hub.read('t');
-    const s2 = new FrameSender(0xdef, () => {}, { mtu: 1500, fecPercent: 0, fecCode: 'rs', pacePercent: 50, retransmit: false });
+    const s2 = new FrameSender(0xdef, () => {}, { mtu: 1500, fecPercent: 0, fecCode: 'rs', paceMbps: 1, retransmit: false });
     const done2 = sendStream(r2, s2, (b) => ends.push(b));
     s2.close();
     r2.close();
