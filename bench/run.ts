@@ -16,6 +16,7 @@ const SECTIONS: (() => Promise<Section>)[] = [
   async () => (await import('./core-hostile.js')).hostile,
   async () => (await import('./ffmpeg.js')).ffmpeg,
   async () => (await import('./udp.js')).section,
+  async () => (await import('./multicast.js')).section,
   async () => (await import('./attack-udp.js')).section,
   async () => (await import('./viewer-browser.js')).section,
   async () => (await import('./viewer-fanout.js')).wsSection,

@@ -11,6 +11,7 @@
  *   and passes it on (impaired) to its own receiver — members hear each other, as on a LAN.
  * A relay ignores what its own socket sent (multicast loops back on the host).
  * Group addresses are derived from the port, so parallel runs (different ports) never meet.
+ * Each relay is started on its own (startLanRelay), so it can live in the thread of its receiver.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { LossModel, type LossOptions } from './lossy-relay.js';
@@ -43,7 +44,7 @@ async function socket(o: { bind: string; port: number; join?: string }): Promise
 }
 
 /** LanRelay carries G to one receiver's group Gi with its own losses; see the file comment. */
-class LanRelay {
+export class LanRelay {
   readonly stats: LanRelayStats = { forwarded: 0, dropped: 0, upstream: 0 };
   private readonly model: LossModel;
   /** source: where DATA on G came from (the sender), for the receiver's unicast answers. */
@@ -78,49 +79,25 @@ class LanRelay {
     });
   }
 
+  /** close closes the relay's sockets. */
   close(): Promise<void> {
     return Promise.all([this.main, this.side, this.out].map((s) => new Promise<void>((r) => s.close(() => r())))).then(() => {});
   }
 }
 
-/** MulticastLan is the main group and a relay per receiver; see the file comment. */
-export class MulticastLan {
-  private constructor(
-    /** port: the port of every group; the sender sends to group:port. */
-    readonly port: number,
-    private readonly relays: LanRelay[],
-  ) {}
+/** receiverGroup is the group receiver i of a LAN on `port` joins (only its relay sends there). */
+export function receiverGroup(port: number, i: number): string {
+  return groupAddress(port, i + 1);
+}
 
-  /** group is the main group the sender sends to. */
-  get group(): string {
-    return groupAddress(this.port, 0);
-  }
-
-  /** start opens one relay per entry of `losses` (receiver i joins receiverGroup(i)). */
-  static async start(port: number, losses: LossOptions[]): Promise<MulticastLan> {
-    const relays: LanRelay[] = [];
-    for (let i = 0; i < losses.length; i++) {
-      const own = groupAddress(port, i + 1);
-      const main = await socket({ bind: groupAddress(port, 0), port, join: groupAddress(port, 0) });
-      const side = await socket({ bind: own, port, join: own });
-      const out = await socket({ bind: IFACE, port: 0 });
-      relays.push(new LanRelay(main, side, out, { port, group: groupAddress(port, 0), own }, losses[i]));
-    }
-    return new MulticastLan(port, relays);
-  }
-
-  /** receiverGroup is the group receiver i joins. */
-  receiverGroup(i: number): string {
-    return groupAddress(this.port, i + 1);
-  }
-
-  /** stats returns each relay's counters. */
-  stats(): LanRelayStats[] {
-    return this.relays.map((r) => ({ ...r.stats }));
-  }
-
-  /** close closes every relay. */
-  async close(): Promise<void> {
-    await Promise.all(this.relays.map((r) => r.close()));
-  }
+/**
+ * startLanRelay opens relay i of the LAN on `port`: it carries the main group to
+ * receiverGroup(port, i) through `loss`, and the receiver's answers back (see the file comment).
+ */
+export async function startLanRelay(port: number, i: number, loss: LossOptions): Promise<LanRelay> {
+  const own = receiverGroup(port, i);
+  const main = await socket({ bind: groupAddress(port, 0), port, join: groupAddress(port, 0) });
+  const side = await socket({ bind: own, port, join: own });
+  const out = await socket({ bind: IFACE, port: 0 });
+  return new LanRelay(main, side, out, { port, group: groupAddress(port, 0), own }, loss);
 }

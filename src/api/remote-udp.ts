@@ -6,7 +6,7 @@ import { Hub } from '../hub/hub.js';
 import { parseUdpUrl } from '../config/udp-url.js';
 import { UdpHubClient } from '../transports/udp/client.js';
 import { UdpDirectReceiver } from '../transports/udp/direct-receiver.js';
-import type { FrameDelivery } from '../transports/udp/frame-receiver.js';
+import type { FrameDelivery, RepairSummary } from '../transports/udp/frame-receiver.js';
 import { UdpDirectSender } from '../transports/udp/direct-sender.js';
 import { udpOptions } from '../transports/udp/options.js';
 import { createError, type CamwireError } from '../util/errors.js';
@@ -20,6 +20,8 @@ const log = createLogger('udp');
 export interface UdpLink {
   readonly done: Promise<void>;
   close(): Promise<void>;
+  /** repairs: the receiver's FEC / NACK / loss counters (view --json), once a stream is heard. */
+  repairs(): RepairSummary | undefined;
 }
 
 /**
@@ -33,17 +35,20 @@ export function openUdpReader(url: string, hub: Hub, name: string, opts: RemoteO
   const pub = hub.publish(name, u.text);
   const sink: FrameDelivery = { frame: (f) => pub.publish({ ...f, stream: name }), end: () => pub.end() };
   let close = async () => {};
+  let repairs = (): RepairSummary | undefined => undefined;
   let settle!: (e?: CamwireError) => void;
   const done = new Promise<void>((resolve, reject) => (settle = (e) => (e ? reject(e) : resolve())));
   const opened = (async () => {
     if (u.bind) {
       const r = new UdpDirectReceiver(u.host, u.port, uo, { frame: sink.frame, end: () => (sink.end(), settle()) });
       close = () => r.close();
+      repairs = () => r.repairs();
       await r.start();
       log.info(`receiving on ${u.text}${r.multicast ? ' (multicast group joined)' : ''}`);
     } else {
       const c = new UdpHubClient(u, uo, { role: 'view', sink });
       close = () => c.close();
+      repairs = () => c.repairs();
       await c.start();
       c.done.then(() => settle(), (e) => settle(e));
     }
@@ -52,6 +57,7 @@ export function openUdpReader(url: string, hub: Hub, name: string, opts: RemoteO
   let closing: Promise<void> | undefined;
   return {
     done,
+    repairs: () => repairs(),
     close: () =>
       (closing ??= (async () => {
         await opened.catch(() => {});

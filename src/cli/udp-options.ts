@@ -26,7 +26,7 @@ UDP options (udp:// URLs; docs/protocol.md has the wire format):
                     auto: sized from the receivers' loss reports (the default for multicast)
   --fec-code rs|xor rs repairs any losses up to the parity count; xor is cheaper (default ${DEFAULTS.udpFecCode})
   --no-nack         never ask for lost datagrams again (parity only)
-  --pace-mbps N     send each frame at N Mbit/s after a 32 KiB burst, 0 = at once (default ${DEFAULTS.udpPaceMbps})
+  --pace-mbps N     send each frame at N Mbit/s after a 64 KiB burst, 0 = at once (default ${DEFAULTS.udpPaceMbps})
   --ttl N           multicast hops (default ${DEFAULTS.udpTtl}: this subnet only)
   --iface ADDR      local interface address for multicast (IPv6: ::%name)
   --no-loopback     multicast: do not deliver to receivers on this host`;

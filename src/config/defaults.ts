@@ -71,7 +71,7 @@ export interface Config {
   udpFecCode: string;
   /** udpPacePercent: the countdown wire (wire=countdown) spreads each frame over this share of the frame interval; 50 % keeps a frame within half an interval (camwire UDP paces by rate: udpPaceMbps). */
   udpPacePercent: number;
-  /** udpPaceMbps: camwire UDP paces each frame at this rate (after a 32 KiB burst); 200 Mbit/s sends a 720p JPEG in ~2 ms yet never floods a receive buffer. 0 = unpaced. */
+  /** udpPaceMbps: camwire UDP paces each frame at this rate (after a 64 KiB burst); a 720p JPEG leaves at once, a 4K frame over ~20 ms, never as one burst that floods a receive buffer. 0 = unpaced. */
   udpPaceMbps: number;
   /** udpDeadlineMs: 200 ms for a frame to complete (several NACK rounds on a LAN) before it is given up. */
   udpDeadlineMs: number;

@@ -34,6 +34,8 @@ describe('camwire over UDP (the real binary)', () => {
     assert.equal(s.type, 'summary');
     assert.equal(s.frames, 20);
     assert.deepEqual([s.width, s.height], [320, 240]);
+    assert.equal(s.udp.frames >= 20, true, 'the UDP receiver\'s own counters ride along');
+    for (const k of ['fecRepairedFrames', 'nacksSent', 'nacksSuppressed', 'repairsReceived', 'lostFrames']) assert.equal(typeof s.udp[k], 'number', k);
   });
 
   it('send straight to a viewer bound with udp://@, which saves decodable JPEGs', async () => {
@@ -42,9 +44,10 @@ describe('camwire over UDP (the real binary)', () => {
     dirs.push(dir);
     const view = run(['view', `udp://@127.0.0.1:${port}`, '--frames', '15', '--json', '--output', dir]);
     await view.waitFor(/receiving on udp:\/\/@127\.0\.0\.1/);
-    run(['send', 'testsrc', `udp://127.0.0.1:${port}`, '--size', '320x240', '--fec', '20', '--fec-code', 'xor']);
+    run(['send', 'testsrc', `udp://127.0.0.1:${port}`, '--size', '320x240', '--fec', '20', '--fec-code', 'xor', '--pace-mbps', '50']);
     assert.equal(await view.exited, 0, view.stderr());
     assert.equal(summary(view).frames, 15);
+    assert.ok(summary(view).udp.lossRate === null || summary(view).udp.lossRate < 0.05, 'loopback loses (next to) nothing');
     const files = readdirSync(dir);
     assert.equal(files.length, 15);
     for (const f of files) assert.ok(isJpeg(readFileSync(join(dir, f))), `${f} is not a JPEG`);

@@ -69,6 +69,7 @@ export const serve: Command = {
     });
     const server = await startHub({ ...cfg, udpPort, nack: udpChoices(values).nack, ffmpegPath: values.ffmpeg as string | undefined });
     log.info(`hub listening on tcp://${cfg.host}:${server.tcp?.port} — publish with: camwire send testsrc tcp://127.0.0.1:${server.tcp?.port}/NAME`);
+    if (server.udp) server.http?.extraMetrics.push(() => server.udp!.metricFamilies());
     if (server.udp) log.info(`hub listening on udp://${cfg.host}:${server.udp.port} — publish with: camwire send testsrc udp://127.0.0.1:${server.udp.port}/NAME`);
     // The recorder follows streams as they get publishers, so it starts before the sources.
     const recorder = recording && new Recorder(server.hub, { ...recording, pins: eventPinsFrom(cfg, server.events.log), eventsReady: server.events.ready });

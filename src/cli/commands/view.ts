@@ -151,8 +151,10 @@ async function receive(url: string, values: Parsed['values'], opts: ViewOptions,
   const writer = output ? openFrameWriter(output) : undefined;
   const remote = readFrom(url, opts);
   const stats = new ViewStats();
+  // UDP receivers add their repair counters (FEC, NACKs sent/suppressed, repairs, loss rate).
+  const udp = () => ('repairs' in remote.client ? remote.client.repairs() : undefined);
   const print = (r: ViewReport) => {
-    if (values.json) process.stdout.write(JSON.stringify(r) + '\n');
+    if (values.json) process.stdout.write(JSON.stringify({ ...r, udp: udp() }) + '\n');
     else process.stderr.write(formatReport(r) + '\n');
   };
   const ticker = setInterval(() => print(stats.progress()), 1000);

@@ -13,7 +13,7 @@ import { TypedEmitter } from '../../util/events.js';
 import { createLogger } from '../../util/logger.js';
 import { encodeBye, encodeHello, encodeReport, type Datagram, type Hello, type UdpRole, type Welcome } from './control.js';
 import { UdpEndpoint } from './endpoint.js';
-import { FrameReceiver, type FrameDelivery } from './frame-receiver.js';
+import { FrameReceiver, type FrameDelivery, type RepairSummary } from './frame-receiver.js';
 import { FrameSender, randomStreamId, sendStream } from './frame-sender.js';
 import { receiverOptions, type UdpOptions } from './options.js';
 import { helloProof } from './proof.js';
@@ -87,6 +87,11 @@ export class UdpHubClient extends TypedEmitter<{ state: (s: UdpClientState, deta
   /** connected tells whether the hub welcomed us and answered within the last refreshes. */
   get connected(): boolean {
     return this.welcome !== undefined && Date.now() - this.lastHeard < SILENT_REFRESHES * this.refreshMs;
+  }
+
+  /** repairs returns what `view --json` shows of a subscription's stream (undefined for a publisher or before WELCOME). */
+  repairs(): RepairSummary | undefined {
+    return this.receiver?.summarize();
   }
 
   /** close leaves the hub (BYE) and stops. Idempotent. */

@@ -19,7 +19,7 @@ import type { Datagram } from './control.js';
 import { peerKey, UdpEndpoint } from './endpoint.js';
 import { FrameReceiver, type FrameDelivery } from './frame-receiver.js';
 import { receiverOptions, type UdpOptions } from './options.js';
-import type { ReceiverStats } from './frame-receiver.js';
+import type { ReceiverStats, RepairSummary } from './frame-receiver.js';
 import { resolveHost } from './socket.js';
 
 const log = createLogger('udp');
@@ -102,6 +102,11 @@ export class UdpDirectReceiver {
   /** stats returns the current sender's reassembly counters, if any sender was heard. */
   stats(): ReceiverStats | undefined {
     return this.source?.receiver.toJSON();
+  }
+
+  /** repairs returns what `view --json` shows of the current sender's stream, if any was heard. */
+  repairs(): RepairSummary | undefined {
+    return this.source?.receiver.summarize();
   }
 
   /** close stops receiving and logs what was received. Idempotent. */

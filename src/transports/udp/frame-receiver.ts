@@ -38,6 +38,36 @@ export const LOSS_REPORT_MS = 500;
 /** ReceiverStats: the reassembler's counters plus the LOSS reports sent and suppressed. */
 export type ReceiverStats = ReassemblerStats & { lossReports: number; lossReportsSuppressed: number };
 
+/** RepairSummary: what `view --json` reports of a UDP receiver (issue 14's stats). */
+export interface RepairSummary {
+  frames: number;
+  lostFrames: number;
+  fecRepairedFrames: number;
+  fecRepairedFragments: number;
+  nacksSent: number;
+  nacksSuppressed: number;
+  repairsReceived: number;
+  /** lossRate: share of first-sent fragments lost (0..1), null before it is known. */
+  lossRate: number | null;
+  rttMs: number | null;
+}
+
+/** repairSummary picks the view --json fields from a receiver's counters. */
+export function repairSummary(s: ReceiverStats, lostFrames: number): RepairSummary {
+  const round = (x: number | null, k: number) => (x === null ? null : Math.round(x * k) / k);
+  return {
+    frames: s.frames,
+    lostFrames,
+    fecRepairedFrames: s.fecRepairedFrames,
+    fecRepairedFragments: s.fecRepairedFragments,
+    nacksSent: s.nacks,
+    nacksSuppressed: s.nacksSuppressed,
+    repairsReceived: s.retransmitted,
+    lossRate: round(s.lossRate, 10_000),
+    rttMs: round(s.rttMs, 100),
+  };
+}
+
 /** CPU_WINDOW_MS: processing time is added up per second … */
 export const CPU_WINDOW_MS = 1000;
 /** CPU_SHARE_MS: … and one sender may take 250 ms of it (a quarter of a core; a 720p30 stream needs a few ms). */
@@ -126,6 +156,11 @@ export class FrameReceiver {
   summary(): string {
     const s = this.reassembler.toJSON();
     return `${s.frames} frames, ${this.lostFrames} lost, ${s.fecRepairedFrames} repaired by FEC, ${s.retransmitted} fragments retransmitted on request`;
+  }
+
+  /** summarize returns what `view --json` shows (repairSummary). */
+  summarize(): RepairSummary {
+    return repairSummary(this.toJSON(), this.lostFrames);
   }
 
   /** toJSON returns the reassembler's counters and the LOSS reports sent and suppressed. */

@@ -110,6 +110,8 @@ export async function sendStream(reader: Reader, sender: FrameSender, send: (b: 
 /** FrameSenderStats: the counters toJSON() returns. */
 export interface FrameSenderStats {
   frames: number;
+  /** pictureBytes: the frames' payload bytes (what the datagrams carry, without headers, parity or repairs). */
+  pictureBytes: number;
   datagrams: number;
   bytes: number;
   parityDatagrams: number;
@@ -157,7 +159,7 @@ export class FrameSender implements FrameSink {
   /** waiters: pump calls waiting for pacing to finish (writable()). */
   private waiters: (() => void)[] = [];
   private readonly s: FrameSenderStats = {
-    frames: 0, datagrams: 0, bytes: 0, parityDatagrams: 0, nacks: 0, retransmitted: 0, nackIgnored: 0, retransmitRefused: 0,
+    frames: 0, pictureBytes: 0, datagrams: 0, bytes: 0, parityDatagrams: 0, nacks: 0, retransmitted: 0, nackIgnored: 0, retransmitRefused: 0,
     repairsCoalesced: 0, repairBytes: 0, parityBytes: 0, parityPercent: 0, lossReports: 0, worstLoss: 0,
   };
 
@@ -215,6 +217,7 @@ export class FrameSender implements FrameSink {
     if (this.opts.retransmit) this.remember(entry);
     this.allowance = Math.min(this.allowanceDepth(), this.allowance + this.share * pf.bytes);
     this.s.frames++;
+    this.s.pictureBytes += frame.payload.length;
     this.s.parityDatagrams += pf.parityCount;
     this.s.parityPercent = Math.round((1000 * pf.parityCount) / pf.dataCount) / 10;
     const total = pf.datagrams.length;

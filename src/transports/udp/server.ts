@@ -31,6 +31,7 @@ import { SharedByteBudget } from './byte-budget.js';
 import { checkProof } from './proof.js';
 import { HubPeer, PublishPeer, ViewPeer } from './hub-peer.js';
 import type { UdpOptions } from './options.js';
+import type { FrameSenderStats } from './frame-sender.js';
 import type { Authenticator } from '../../auth/index.js';
 
 const log = createLogger('udp');
@@ -47,6 +48,14 @@ export const REPORT_GRACE_MS = 3000;
 export const PENALTY_MS = 30_000;
 /** PENALTY_MEMORY: at most 4096 penalised peers are remembered (the oldest is forgotten first). */
 export const PENALTY_MEMORY = 4096;
+
+/** RepairTotals: what the hub's senders of one stream spent on repairs (for /metrics). */
+type RepairTotals = Pick<FrameSenderStats, 'repairBytes' | 'parityBytes' | 'nacks' | 'retransmitRefused'>;
+
+/** addRepairs adds one sender's repair counters to a stream's totals. */
+function addRepairs(t: RepairTotals | undefined, s: FrameSenderStats): RepairTotals {
+  return { repairBytes: (t?.repairBytes ?? 0) + s.repairBytes, parityBytes: (t?.parityBytes ?? 0) + s.parityBytes, nacks: (t?.nacks ?? 0) + s.nacks, retransmitRefused: (t?.retransmitRefused ?? 0) + s.retransmitRefused };
+}
 
 /**
  * UdpServerOptions: where to listen, plus the UDP tuning; `limits` admits peers (default: PeerLimits from the config
@@ -68,6 +77,8 @@ export class UdpServer {
   private readonly defended = { parityRefused: 0, repairRefused: 0, cpuDropped: 0, ghostsDropped: 0 };
   /** badFrames counts published frames whose payload did not match their codec (dropped). */
   badFrames = 0;
+  /** gone: the repair counters of viewers already dropped, per stream (so /metrics counters never go down). */
+  private readonly gone = new Map<string, RepairTotals>();
 
   constructor(
     private readonly hub: Hub,
@@ -88,6 +99,32 @@ export class UdpServer {
       d.repairRefused += s.repairRefused;
     }
     return d;
+  }
+
+  /**
+   * metricFamilies: the UDP senders' repair work per stream for /metrics (the shape of
+   * transports/http/metrics.ts Family, structural so transports do not import each other):
+   * repair and parity bytes, NACKs, repairs refused over the cap, and the current parity.
+   */
+  metricFamilies(): { name: string; help: string; type: 'counter' | 'gauge'; samples: { labels?: Record<string, string>; value: number }[] }[] {
+    const per = new Map(this.gone);
+    const parity = new Map<string, number>();
+    for (const p of this.peers.values()) {
+      if (!(p instanceof ViewPeer)) continue;
+      const s = p.sender.toJSON();
+      per.set(p.stream, addRepairs(per.get(p.stream), s));
+      parity.set(p.stream, Math.max(parity.get(p.stream) ?? 0, s.parityPercent));
+    }
+    const family = (name: string, help: string, v: (t: RepairTotals) => number) => ({
+      name, help, type: 'counter' as const, samples: [...per].map(([stream, t]) => ({ labels: { stream }, value: v(t) })),
+    });
+    return [
+      family('camwire_udp_repair_bytes_total', 'Bytes the UDP hub sent again to viewers that asked (NACK), headers included.', (t) => t.repairBytes),
+      family('camwire_udp_parity_bytes_total', 'Bytes of FEC parity datagrams the UDP hub sent to viewers, headers included.', (t) => t.parityBytes),
+      family('camwire_udp_nacks_total', 'NACKs received from UDP viewers.', (t) => t.nacks),
+      family('camwire_udp_repairs_refused_total', 'Datagrams asked for again beyond the repair cap (a share of the stream).', (t) => t.retransmitRefused),
+      { name: 'camwire_udp_parity_percent', help: 'Parity of the last frame sent to a UDP viewer, in percent of its data fragments (the highest over viewers).', type: 'gauge', samples: [...parity].map(([stream, value]) => ({ labels: { stream }, value })) },
+    ];
   }
 
   /** bufferedBytes is what all publishers' reassembly holds now. */
@@ -242,6 +279,8 @@ export class UdpServer {
       const s = peer.receiver.toJSON();
       this.defended.parityRefused += s.parityRefused;
       this.defended.repairRefused += s.repairRefused;
+    } else if (peer instanceof ViewPeer) {
+      this.gone.set(peer.stream, addRepairs(this.gone.get(peer.stream), peer.sender.toJSON()));
     }
     peer.slot?.close();
     peer.close();

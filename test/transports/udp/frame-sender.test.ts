@@ -11,20 +11,20 @@ describe('frame sender', () => {
     new FrameSender(0xabc, (parts) => sent.push({ at: performance.now(), parts }), { mtu: 1500, fecPercent: 10, fecCode: 'rs', paceMbps, retransmit: true, ...more });
   const bytesOf = (ds: { parts: DatagramParts }[]) => ds.reduce((n, d) => n + d.parts[0].length + d.parts[1].length, 0);
 
-  it('sends a whole frame at once without pacing, and paces it by rate after a 32 KiB burst', async () => {
+  it('sends a whole frame at once without pacing, and paces it by rate after a 64 KiB burst', async () => {
     const burst: { at: number; parts: DatagramParts }[] = [];
     const s0 = sender(0, burst);
     const p = s0.send(testFrame(47_000, 1));
     assert.equal(burst.length, 38, 'every datagram left before send() yielded');
     await p;
     const paced: { at: number; parts: DatagramParts }[] = [];
-    const p2 = sender(10, paced).send(testFrame(47_000, 1));
+    const p2 = sender(10, paced).send(testFrame(90_000, 1));
     const first = bytesOf(paced);
-    assert.ok(first >= 30 * 1024 && first < 40 * 1024, `the burst: ${first} bytes`);
+    assert.ok(first >= 62 * 1024 && first <= 64 * 1024, `the burst: ${first} bytes`);
     await p2;
-    assert.equal(paced.length, 38);
-    // 10 Mbit/s = 1250 bytes/ms: the ~20 KB after the burst take ≥ 12 ms (timers only make it later).
-    assert.ok(paced[37].at - paced[0].at >= 10, 'the rest left at the rate, not in one burst');
+    assert.equal(paced.length, 72);
+    // 10 Mbit/s = 1250 bytes/ms: the ~30 KB after the burst take ≥ 20 ms (timers only make it later).
+    assert.ok(paced[71].at - paced[0].at >= 15, 'the rest left at the rate, not in one burst');
   });
 
   it('answers NACKs for sent datagrams of cached frames only, flagged, at most MAX_RETRANSMITS times each', async () => {
@@ -107,10 +107,10 @@ describe('frame sender', () => {
   it('is a FrameSink for the one pump: busy while pacing, and a waiting newer frame makes the rest leave at once', async () => {
     const sent: { at: number; parts: DatagramParts }[] = [];
     const s = sender(1, sent);
-    const p = s.send(testFrame(47_000, 1));
-    assert.ok(s.busy() && sent.length < 38, 'pacing under way');
+    const p = s.send(testFrame(90_000, 1));
+    assert.ok(s.busy() && sent.length < 72, 'pacing under way');
     await s.writable();
-    assert.equal(sent.length, 38, 'writable() flushed the frame being paced');
+    assert.equal(sent.length, 72, 'writable() flushed the frame being paced');
     assert.ok(!s.busy());
     await p;
   });

@@ -30,15 +30,15 @@ const FPS = 15;
 describe('udp multicast repair (NACK with suppression, --fec auto)', { timeout: 120_000 }, () => {
   it('ten receivers at 10 % independent loss: repaired far beyond FEC alone, none corrupt, one repair serves many', async () => {
     const losses = Array.from({ length: 10 }, () => ({ loss: 0.1 }));
+    // The same rs 10 % parity both times (auto parity would leave few NACKs to see): what NACKs add.
     const fecOnly = await runMulticast({ losses, seed: 1400, frames: 60, fps: FPS, pictures, udp: { nack: false, fecAuto: false, fecPercent: 10 } });
-    const repaired = await runMulticast({ losses, seed: 1400, frames: 60, fps: FPS, pictures });
+    const repaired = await runMulticast({ losses, seed: 1400, frames: 60, fps: FPS, pictures, udp: { fecAuto: false, fecPercent: 10 } });
     for (const r of [...fecOnly.receivers, ...repaired.receivers]) assert.equal(r.corrupt, 0);
     assert.ok(min(repaired.receivers) >= 0.85, `every receiver ≥ 85 % intact: ${describeRun(repaired.receivers)} (sender sent ${repaired.sender.frames})`);
     assert.ok(mean(repaired.receivers) > mean(fecOnly.receivers) + 0.05, `repair beats FEC alone: ${describeRun(repaired.receivers)} vs ${describeRun(fecOnly.receivers)}`);
     const s = repaired.sender;
-    assert.ok(s.retransmitted > 0 && s.nacks > 0, 'receivers asked and the sender repaired');
-    assert.ok(s.parityPercent > 10, `auto parity rose with the reported loss (${s.parityPercent} %)`);
-    assert.ok(s.worstLoss > 0.05 && s.worstLoss < 0.3, `the worst report is about the relays' loss: ${s.worstLoss}`);
+    assert.ok(s.retransmitted > 0 && s.nacks > 0, `receivers asked and the sender repaired: ${JSON.stringify(s)}`);
+    assert.ok(s.lossReports > 0, 'receivers reported their loss');
     const rx = repaired.receivers.map((r) => r.stats!);
     const suppressed = rx.reduce((n, x) => n + x.nacksSuppressed, 0) + s.repairsCoalesced;
     assert.ok(suppressed > 0, 'some asks were answered by a repair or NACK meant for another member');
@@ -47,9 +47,10 @@ describe('udp multicast repair (NACK with suppression, --fec auto)', { timeout: 
     assert.ok(s.repairBytes <= repairCap(s), 'repairs within the cap');
   });
 
-  it('repairs bursts of loss (Gilbert–Elliott, mean burst 4)', async () => {
+  it('repairs bursts of loss (Gilbert–Elliott, mean burst 4) with --fec auto', async () => {
     const r = await runMulticast({ losses: Array.from({ length: 3 }, () => ({ burst: { enter: 0.01, exit: 0.25 } })), seed: 1500, frames: 60, fps: FPS, pictures });
     for (const x of r.receivers) assert.equal(x.corrupt, 0);
+    assert.ok(r.sender.worstLoss > 0.01 && r.sender.worstLoss < 0.3, `the worst report is about the relays' loss: ${r.sender.worstLoss}`);
     assert.ok(min(r.receivers) >= 0.85, describeRun(r.receivers));
     assert.ok(r.relays.every((x) => x.dropped > 10), 'every relay really lost bursts');
   });
@@ -59,6 +60,7 @@ describe('udp multicast repair (NACK with suppression, --fec auto)', { timeout: 
     const others = r.receivers.slice(1);
     for (const x of r.receivers) assert.equal(x.corrupt, 0);
     assert.ok(min(others) >= 0.85, `the 10 % receivers: ${describeRun(others)}`);
+    assert.ok(r.sender.parityPercent > 20 && r.sender.worstLoss > 0.3, `auto parity rose with the worst report (${r.sender.parityPercent} % for ${r.sender.worstLoss})`);
     assert.ok(r.sender.parityPercent <= FEC_AUTO_MAX_PERCENT + 10, `parity ${r.sender.parityPercent} % (cap ${FEC_AUTO_MAX_PERCENT} %, rounded up per frame)`);
     assert.ok(r.sender.repairBytes <= repairCap(r.sender), `repairs within the cap: ${r.sender.repairBytes} of ${r.sender.bytes}`);
   });

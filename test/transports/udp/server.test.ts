@@ -50,6 +50,10 @@ describe('udp hub', () => {
       assert.ok(d.ended, 'the publisher\'s END reached the viewer');
     }
     assert.equal(server.hub.get('lab')?.stats().readers.length ?? 0, 0, 'the ended stream released its readers');
+    // /metrics keeps what the viewers' senders spent on repairs after they left.
+    const m = Object.fromEntries(server.udp!.metricFamilies().map((f) => [f.name, f.samples.find((x) => x.labels?.stream === 'lab')?.value]));
+    assert.ok(m.camwire_udp_repair_bytes_total! > 0 && m.camwire_udp_nacks_total! > 0, 'the lossy links needed repairs');
+    assert.ok(m.camwire_udp_parity_bytes_total! > 0);
   });
 
   it('answers a HELLO without a cookie with a CHALLENGE only: no reader, no video to an unproven address', async () => {
