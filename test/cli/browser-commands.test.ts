@@ -2,7 +2,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { camwire } from '../helpers/cli.js';
-import { hasChromium, launchBrowser, requireChromium, type Browser } from '../helpers/browser.js';
+import { hasChromium, launchBrowser, requireChromium, type Browser } from '../../support/browser.js';
 import { startTestHub, type TestHub } from '../helpers/streams.js';
 
 describe('camwire commands and the browser viewer', () => {

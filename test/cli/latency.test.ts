@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { camwire, type Proc } from '../helpers/cli.js';
-import { freePort, freeUdpPort, waitForPort } from '../helpers/net.js';
+import { freePort, freeUdpPort, waitForPort } from '../../support/net.js';
 import { requireTool } from '../helpers/tools.js';
 
 async function waitUntilAsync(cond: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {

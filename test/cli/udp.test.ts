@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { isJpeg } from '../../src/codecs/jpeg.js';
 import { camwire, type Proc } from '../helpers/cli.js';
-import { freePort, freeUdpPort } from '../helpers/net.js';
-import { ffmpegFile, ffprobeFrames, tempDir, testsrc } from '../helpers/media.js';
+import { freePort, freeUdpPort } from '../../support/net.js';
+import { ffmpegFile, ffprobeFrames, tempDir, testsrc } from '../../support/media.js';
 import { requireTool } from '../helpers/tools.js';
 import { X264_LIVE_ARGS } from '../../src/sources/ffmpeg/args.js';
 

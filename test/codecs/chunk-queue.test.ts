@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ChunkQueue } from '../../src/codecs/chunk-queue.js';
-import { Prng } from '../helpers/prng.js';
+import { Prng } from '../../support/prng.js';
 
 test('take returns exactly the bytes pushed, in order, whatever the chunk and request sizes', () => {
   const rng = new Prng(3);

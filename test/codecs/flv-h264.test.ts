@@ -4,8 +4,8 @@ import { FlvH264Splitter } from '../../src/codecs/flv-h264.js';
 import { H264Framer } from '../../src/codecs/h264-framer.js';
 import { H264Splitter } from '../../src/codecs/h264-splitter.js';
 import { isCamwireError } from '../../src/util/errors.js';
-import { ffmpegBytes, testsrc } from '../helpers/media.js';
-import { everyOffset, runSplitter } from '../helpers/split.js';
+import { ffmpegBytes, testsrc } from '../../support/media.js';
+import { everyOffset, runSplitter } from '../../support/split.js';
 import { requireTool } from '../helpers/tools.js';
 import { X264_LIVE_ARGS } from '../../src/sources/ffmpeg/args.js';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { H264Framer } from '../../src/codecs/h264-framer.js';
 import { joinAnnexB } from '../../src/codecs/h264-join.js';
 import { NalType, nalType, splitAnnexB } from '../../src/codecs/h264-nal.js';
-import { h264Frames } from '../helpers/h264.js';
+import { h264Frames } from '../../support/h264.js';
 import { requireTool } from '../helpers/tools.js';
 
 const types = (au: Buffer) => splitAnnexB(au).map(nalType);

@@ -5,8 +5,8 @@ import { H264Framer } from '../../src/codecs/h264-framer.js';
 import { NalType, nalType, splitAnnexB } from '../../src/codecs/h264-nal.js';
 import { joinAnnexB } from '../../src/codecs/h264-join.js';
 import { H264Splitter } from '../../src/codecs/h264-splitter.js';
-import { ffmpegBytes, ffprobeFrames, tempDir, testsrc } from '../helpers/media.js';
-import { everyOffset, randomChunks, runSplitter } from '../helpers/split.js';
+import { ffmpegBytes, ffprobeFrames, tempDir, testsrc } from '../../support/media.js';
+import { everyOffset, randomChunks, runSplitter } from '../../support/split.js';
 import { requireTool } from '../helpers/tools.js';
 import { X264_LIVE_ARGS } from '../../src/sources/ffmpeg/args.js';
 

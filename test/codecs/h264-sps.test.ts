@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { NalType, nalType, splitAnnexB, BitReader } from '../../src/codecs/h264-nal.js';
 import { avcCodecString, codecStringOf, parseSps } from '../../src/codecs/h264-sps.js';
-import { ffmpegBytes, testsrc } from '../helpers/media.js';
+import { ffmpegBytes, testsrc } from '../../support/media.js';
 import { requireTool } from '../helpers/tools.js';
 
 function sps(size: string, codecArgs: string[]): Buffer {

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isJpeg, jpegSize } from '../../src/codecs/jpeg.js';
 import { JpegSplitter } from '../../src/codecs/jpeg-splitter.js';
-import { ffmpegBytes, testsrc } from '../helpers/media.js';
-import { everyOffset, randomChunks, runSplitter } from '../helpers/split.js';
+import { ffmpegBytes, testsrc } from '../../support/media.js';
+import { everyOffset, randomChunks, runSplitter } from '../../support/split.js';
 import { requireTool } from '../helpers/tools.js';
 
 const MAX = 1 << 20;

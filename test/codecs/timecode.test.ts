@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { drawTimecode, readTimecode, type Picture } from '../../src/codecs/timecode.js';
 import { Pattern } from '../../src/sources/testsrc/pattern.js';
 import { requireTool } from '../helpers/tools.js';
-import { Prng } from '../helpers/prng.js';
+import { Prng } from '../../support/prng.js';
 
 const T0 = Date.UTC(2026, 10, 29, 5, 0, 0) * 1000 + 123_457;
 

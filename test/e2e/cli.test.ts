@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { camwire, type Proc } from '../helpers/cli.js';
-import { freePort, waitUntil } from '../helpers/net.js';
+import { freePort, waitUntil } from '../../support/net.js';
 
 const procs: Proc[] = [];
 const dirs: string[] = [];

@@ -12,8 +12,8 @@ import { pullInto } from '../../src/api/remote.js';
 import { Hub } from '../../src/hub/hub.js';
 import type { Frame } from '../../src/frame/frame.js';
 import { nowUs } from '../../src/util/clock.js';
-import { h264Frames } from '../helpers/h264.js';
-import { ffprobeFrames, tempDir } from '../helpers/media.js';
+import { h264Frames } from '../../support/h264.js';
+import { ffprobeFrames, tempDir } from '../../support/media.js';
 import { startTestHub } from '../helpers/streams.js';
 import { requireTool } from '../helpers/tools.js';
 

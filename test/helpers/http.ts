@@ -1,7 +1,7 @@
 /**
  * http: raw HTTP exchanges for tests that must send what no well-behaved client would.
  */
-import { rawConnect } from './net.js';
+import { rawConnect } from '../../support/net.js';
 
 /** RawResponse is the parsed head of a response plus its raw body bytes. */
 export interface RawResponse {

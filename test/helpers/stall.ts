@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import type { Hub } from '../../src/hub/hub.js';
-import { rawConnect, waitUntil } from './net.js';
-import { renderFrames, Replay } from './replay.js';
+import { rawConnect, waitUntil } from '../../support/net.js';
+import { renderFrames, Replay } from '../../support/replay.js';
 
 /**
  * expectSkipsWhenStalled publishes ~100 KiB 720p frames at 30 fps into stream `name`, lets

@@ -5,7 +5,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { decodeDatagram, type Datagram } from '../../src/transports/udp/control.js';
 import { isRejection } from '../../src/transports/udp/wire.js';
-import { TEST_MAX_FRAME_BYTES } from './udp-frames.js';
+import { TEST_MAX_FRAME_BYTES } from '../../support/udp-frames.js';
 
 /** RawPeer sends raw datagrams and collects the decoded ones it receives. */
 export class RawPeer {

@@ -6,10 +6,10 @@ import { Hub } from '../../src/hub/hub.js';
 import { Recorder } from '../../src/sinks/recorder/recorder.js';
 import { setLogLevel } from '../../src/util/logger.js';
 import { camwire } from '../helpers/cli.js';
-import { h264Frames } from '../helpers/h264.js';
-import { ffprobeFrames, tempDir } from '../helpers/media.js';
+import { h264Frames } from '../../support/h264.js';
+import { ffprobeFrames, tempDir } from '../../support/media.js';
 import { frameMd5s, publishTimed, recorderOptions } from '../helpers/recordings.js';
-import { renderFrames } from '../helpers/replay.js';
+import { renderFrames } from '../../support/replay.js';
 import { hasTool } from '../helpers/tools.js';
 
 setLogLevel('error');

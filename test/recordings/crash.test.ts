@@ -6,7 +6,7 @@ import { scanSegmentFile } from '../../src/recordings/fmp4-reader.js';
 import { RecordingStore } from '../../src/recordings/store.js';
 import { setLogLevel } from '../../src/util/logger.js';
 import { camwire } from '../helpers/cli.js';
-import { ffmpegFile, ffprobeFrames, tempDir } from '../helpers/media.js';
+import { ffmpegFile, ffprobeFrames, tempDir } from '../../support/media.js';
 import { decodeErrors, frameMd5s, recorderOptions } from '../helpers/recordings.js';
 import { requireTool } from '../helpers/tools.js';
 

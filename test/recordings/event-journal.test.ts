@@ -9,8 +9,8 @@ import { dayOf } from '../../src/recordings/store.js';
 import { parseEvents, SNAPSHOT_WIDTH } from '../../src/recordings/event-journal.js';
 import { Recorder } from '../../src/sinks/recorder/recorder.js';
 import { setLogLevel } from '../../src/util/logger.js';
-import { renderFrames } from '../helpers/replay.js';
-import { ffprobeFrames, tempDir } from '../helpers/media.js';
+import { renderFrames } from '../../support/replay.js';
+import { ffprobeFrames, tempDir } from '../../support/media.js';
 import { publishTimed, recorderOptions } from '../helpers/recordings.js';
 
 setLogLevel('error');

@@ -6,8 +6,8 @@ import { holdForReading, isBeingRead } from '../../src/recordings/reading.js';
 import { RecordingStore } from '../../src/recordings/store.js';
 import { Recorder } from '../../src/sinks/recorder/recorder.js';
 import { setLogLevel } from '../../src/util/logger.js';
-import { renderFrames } from '../helpers/replay.js';
-import { tempDir } from '../helpers/media.js';
+import { renderFrames } from '../../support/replay.js';
+import { tempDir } from '../../support/media.js';
 import { publishTimed, recorderOptions } from '../helpers/recordings.js';
 
 setLogLevel('error');

@@ -5,11 +5,11 @@ import { Hub } from '../../src/hub/hub.js';
 import { Recorder } from '../../src/sinks/recorder/recorder.js';
 import { RecordingStore } from '../../src/recordings/store.js';
 import { setLogLevel } from '../../src/util/logger.js';
-import { h264Frames } from '../helpers/h264.js';
-import { ffprobeFrames, tempDir } from '../helpers/media.js';
+import { h264Frames } from '../../support/h264.js';
+import { ffprobeFrames, tempDir } from '../../support/media.js';
 import { decodeErrors, frameMd5s, FRAME_US, publishTimed, recorderOptions } from '../helpers/recordings.js';
 import { requireTool } from '../helpers/tools.js';
-import { renderFrames } from '../helpers/replay.js';
+import { renderFrames } from '../../support/replay.js';
 
 setLogLevel('error');
 const tmp = tempDir();

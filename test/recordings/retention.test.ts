@@ -5,8 +5,8 @@ import { nextDeletion, parseAge, parseBytes, type RetentionPolicy, type StreamVi
 import { RecordingStore } from '../../src/recordings/store.js';
 import { Recorder } from '../../src/sinks/recorder/recorder.js';
 import { setLogLevel } from '../../src/util/logger.js';
-import { renderFrames } from '../helpers/replay.js';
-import { tempDir } from '../helpers/media.js';
+import { renderFrames } from '../../support/replay.js';
+import { tempDir } from '../../support/media.js';
 import { FRAME_US, publishTimed, recorderOptions } from '../helpers/recordings.js';
 
 setLogLevel('error');

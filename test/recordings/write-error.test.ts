@@ -5,9 +5,9 @@ import { RecordingStore } from '../../src/recordings/store.js';
 import { Recorder } from '../../src/sinks/recorder/recorder.js';
 import { FS_SEGMENT_IO, type SegmentIo } from '../../src/sinks/recorder/segment-io.js';
 import { setLogLevel, setLogSink } from '../../src/util/logger.js';
-import { ffprobeFrames, tempDir } from '../helpers/media.js';
+import { ffprobeFrames, tempDir } from '../../support/media.js';
 import { decodeErrors, FRAME_US, recorderOptions } from '../helpers/recordings.js';
-import { renderFrames } from '../helpers/replay.js';
+import { renderFrames } from '../../support/replay.js';
 import { requireTool } from '../helpers/tools.js';
 
 const tmp = tempDir();

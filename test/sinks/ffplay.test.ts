@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { Hub } from '../../src/hub/hub.js';
 import { ffplayArgs, FfplayWindow, requireFfplay } from '../../src/sinks/ffplay.js';
 import { isCamwireError } from '../../src/util/errors.js';
-import { ffmpegBytes } from '../helpers/media.js';
-import { runSplitter } from '../helpers/split.js';
+import { ffmpegBytes } from '../../support/media.js';
+import { runSplitter } from '../../support/split.js';
 import { requireTool } from '../helpers/tools.js';
 import { JpegSplitter } from '../../src/codecs/jpeg-splitter.js';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { openFrameWriter, STREAM_EXTENSIONS } from '../../src/sinks/frame-writer.js';
 import { isCamwireError } from '../../src/util/errors.js';
 import { fakeFrame } from '../helpers/frames.js';
-import { tempDir } from '../helpers/media.js';
+import { tempDir } from '../../support/media.js';
 
 test('a directory gets one numbered file per frame, named by codec', async (t) => {
   const tmp = tempDir();

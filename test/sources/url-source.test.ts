@@ -5,7 +5,7 @@ import { isJpeg } from '../../src/codecs/jpeg.js';
 import { JpegSplitter } from '../../src/codecs/jpeg-splitter.js';
 import type { Frame } from '../../src/frame/frame.js';
 import { Hub } from '../../src/hub/hub.js';
-import { ffmpegBytes, testsrc } from '../helpers/media.js';
+import { ffmpegBytes, testsrc } from '../../support/media.js';
 import { ffmpegSource } from '../helpers/sources.js';
 import { hasTool } from '../helpers/tools.js';
 import { requireTool } from '../helpers/tools.js';

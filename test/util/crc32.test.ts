@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { crc32, crc32Portable } from '../../src/util/crc32.js';
-import { Prng } from '../helpers/prng.js';
+import { Prng } from '../../support/prng.js';
 
 test('known check values: "123456789" is 0xCBF43926, empty is 0', () => {
   for (const f of [crc32, crc32Portable]) {

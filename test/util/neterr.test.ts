@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, createServer } from 'node:net';
 import { describeNetError } from '../../src/util/neterr.js';
-import { freePort } from '../helpers/net.js';
+import { freePort } from '../../support/net.js';
 
 test('a real refused connection reads "connection refused"', async () => {
   const port = await freePort();

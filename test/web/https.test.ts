@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHub, type HubServer } from '../../src/api/hub-server.js';
 import { setLogLevel } from '../../src/util/logger.js';
-import { canvasHash, launchBrowser, requireChromium, tile } from '../helpers/browser.js';
-import { h264Frames } from '../helpers/h264.js';
-import { Replay } from '../helpers/replay.js';
+import { canvasHash, launchBrowser, requireChromium, tile } from '../../support/browser.js';
+import { h264Frames } from '../../support/h264.js';
+import { Replay } from '../../support/replay.js';
 import { selfSignedCert } from '../helpers/tls.js';
 import { requireTool } from '../helpers/tools.js';
 

@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { createAuthenticator, parseCredentials } from '../../src/auth/index.js';
 import { credentialsJson } from '../helpers/auth.js';
-import { canvasHash, hasChromium, launchBrowser, requireChromium, tile, type Browser } from '../helpers/browser.js';
-import { waitUntil } from '../helpers/net.js';
+import { canvasHash, hasChromium, launchBrowser, requireChromium, tile, type Browser } from '../../support/browser.js';
+import { waitUntil } from '../../support/net.js';
 import { startTestHub, type TestHub } from '../helpers/streams.js';
 
 const TOKEN = 'tok-page-51c2';

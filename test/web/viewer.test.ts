@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { isJpeg } from '../../src/codecs/jpeg.js';
-import { canvasHash, hasChromium, launchBrowser, requireChromium, tile, type Browser } from '../helpers/browser.js';
-import { renderFrames, Replay } from '../helpers/replay.js';
+import { canvasHash, hasChromium, launchBrowser, requireChromium, tile, type Browser } from '../../support/browser.js';
+import { renderFrames, Replay } from '../../support/replay.js';
 import { startTestHub, type TestHub } from '../helpers/streams.js';
 
 /** SCREENSHOT is where the README's picture lives; CAMWIRE_UPDATE_SCREENSHOT=1 rewrites it. */

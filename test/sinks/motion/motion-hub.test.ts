@@ -6,9 +6,9 @@ import type { StreamEvent } from '../../../src/hub/event-log.js';
 import type { Frame } from '../../../src/frame/frame.js';
 import { nowUs } from '../../../src/util/clock.js';
 import { requireTool } from '../../helpers/tools.js';
-import { h264Frames } from '../../helpers/h264.js';
+import { h264Frames } from '../../../support/h264.js';
 import { childrenNamed } from '../../helpers/procs.js';
-import { waitUntil } from '../../helpers/net.js';
+import { waitUntil } from '../../../support/net.js';
 import { Scene } from '../../../support/scene.js';
 
 const FPS = 15;

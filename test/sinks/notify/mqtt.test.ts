@@ -5,7 +5,7 @@ import { EventLog, type StreamEvent } from '../../../src/hub/event-log.js';
 import { MqttPublisher, objectId, parseMqttUrl } from '../../../src/sinks/notify/mqtt.js';
 import { isCamwireError } from '../../../src/util/errors.js';
 import { MOSQUITTO, startMosquitto } from '../../../support/mosquitto.js';
-import { waitUntil } from '../../helpers/net.js';
+import { waitUntil } from '../../../support/net.js';
 import { existsSync } from 'node:fs';
 
 /** listen subscribes a plain client to everything and records the newest message per topic. */

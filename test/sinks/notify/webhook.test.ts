@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { EventLog, type StreamEvent } from '../../../src/hub/event-log.js';
 import { MAX_TRIES, Webhook, parseWebhookUrl } from '../../../src/sinks/notify/webhook.js';
 import { isCamwireError } from '../../../src/util/errors.js';
-import { waitUntil } from '../../helpers/net.js';
+import { waitUntil } from '../../../support/net.js';
 
 /** receiver is a real local HTTP server; `answer(n)` decides the status of the n-th request (0 = never answer). */
 async function receiver(answer: (n: number) => number) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FfmpegSupervisor } from '../../../src/sources/ffmpeg/supervisor.js';
 import { createError, isCamwireError } from '../../../src/util/errors.js';
-import { waitUntil } from '../../helpers/net.js';
+import { waitUntil } from '../../../support/net.js';
 import { requireTool } from '../../helpers/tools.js';
 
 const PATTERN = ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=64x48:rate=20', '-f', 'mjpeg', 'pipe:1'];

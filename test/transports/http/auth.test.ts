@@ -9,7 +9,7 @@ import { WebSocket } from 'ws';
 import { createAuthenticator, parseCredentials } from '../../../src/auth/index.js';
 import { decodeFrameMessage } from '../../../src/transports/ws/frame-message.js';
 import { credentialsJson } from '../../helpers/auth.js';
-import { waitUntil } from '../../helpers/net.js';
+import { waitUntil } from '../../../support/net.js';
 import { startTestHub, type TestHub } from '../../helpers/streams.js';
 
 const TOKEN = 'tok-all-7f3a';

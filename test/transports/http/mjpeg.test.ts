@@ -5,7 +5,7 @@ import { serveMjpeg } from '../../../src/transports/http/mjpeg.js';
 import { MJPEG_CONTENT_TYPE } from '../../../src/transports/http/multipart.js';
 import { handlerServer, TYPED_ERROR_STATUS, type HandlerServer } from '../../helpers/handler-server.js';
 import { fakeFrame } from '../../helpers/frames.js';
-import { waitUntil } from '../../helpers/net.js';
+import { waitUntil } from '../../../support/net.js';
 
 describe('mjpeg', () => {
   const hub = new Hub();

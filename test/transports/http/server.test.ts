@@ -7,7 +7,7 @@ import { nowUs } from '../../../src/util/clock.js';
 import { MAX_HEADER_BYTES } from '../../../src/transports/http/server.js';
 import { MJPEG_CONTENT_TYPE } from '../../../src/transports/http/multipart.js';
 import { get, rawRequest } from '../../helpers/http.js';
-import { waitUntil } from '../../helpers/net.js';
+import { waitUntil } from '../../../support/net.js';
 import { parsePrometheus } from '../../helpers/prometheus.js';
 import { expectSkipsWhenStalled } from '../../helpers/stall.js';
 import { startTestHub, type TestHub } from '../../helpers/streams.js';

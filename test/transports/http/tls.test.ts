@@ -10,7 +10,7 @@ import { loadTls } from '../../../src/transports/http/tls.js';
 import { isCamwireError } from '../../../src/util/errors.js';
 import { setLogLevel } from '../../../src/util/logger.js';
 import { camwire } from '../../helpers/cli.js';
-import { freePort } from '../../helpers/net.js';
+import { freePort } from '../../../support/net.js';
 import { selfSignedCert } from '../../helpers/tls.js';
 
 setLogLevel('error');

@@ -5,7 +5,7 @@ import { CountdownReassembler, countdownSlices, COUNTDOWN_HELLO, COUNTDOWN_ACK }
 import { entropyFits } from '../../../src/transports/seed/jpeg-entropy.js';
 import { isWholeJpeg } from '../../../src/transports/seed/jpeg-whole.js';
 import { isCamwireError } from '../../../src/util/errors.js';
-import { Prng } from '../../helpers/prng.js';
+import { Prng } from '../../../support/prng.js';
 
 const r = new Prng(3);
 const noisy = (w: number, h: number, q = 90, chroma = '4:2:0') => sharp(r.bytes(w * h * 3), { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality: q, chromaSubsampling: chroma }).toBuffer();

@@ -13,7 +13,7 @@ import type { Frame } from '../../../src/frame/frame.js';
 import { encodePickleJpeg } from '../../../src/transports/seed/pickle-jpeg.js';
 import { setLogSink } from '../../../src/util/logger.js';
 import { nowUs } from '../../../src/util/clock.js';
-import { freePort, freeUdpPort, rawConnect, waitUntil } from '../../helpers/net.js';
+import { freePort, freeUdpPort, rawConnect, waitUntil } from '../../../support/net.js';
 import { requirePython, startPython, type PythonPeer } from './python.js';
 import { camwire } from '../../helpers/cli.js';
 

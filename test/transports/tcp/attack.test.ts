@@ -12,7 +12,7 @@ import { encodeError, encodeHello } from '../../../src/transports/tcp/messages.j
 import { setLogLevel } from '../../../src/util/logger.js';
 import { attackerAddresses, frameFirst, sampleRss, startAttackHub } from '../../../support/attack-tcp.js';
 import { fakeFrame } from '../../helpers/frames.js';
-import { rawConnect, waitUntil } from '../../helpers/net.js';
+import { rawConnect, waitUntil } from '../../../support/net.js';
 
 setLogLevel('silent');
 

@@ -11,7 +11,7 @@ import { encodeError } from '../../../src/transports/tcp/messages.js';
 import { isCamwireError } from '../../../src/util/errors.js';
 import { setLogLevel } from '../../../src/util/logger.js';
 import { fakeFrame } from '../../helpers/frames.js';
-import { freePort, waitUntil } from '../../helpers/net.js';
+import { freePort, waitUntil } from '../../../support/net.js';
 
 setLogLevel('silent');
 

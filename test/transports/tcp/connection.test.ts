@@ -6,7 +6,7 @@ import { Decoder } from '../../../src/transports/tcp/decoder.js';
 import { encodeHello, type Message } from '../../../src/transports/tcp/messages.js';
 import { isCamwireError, type CamwireError } from '../../../src/util/errors.js';
 import { fakeFrame } from '../../helpers/frames.js';
-import { waitUntil } from '../../helpers/net.js';
+import { waitUntil } from '../../../support/net.js';
 
 const OPTS: ConnectionOptions = { maxFrameBytes: 1 << 20, keepaliveMs: 100, timeoutMs: 400, writeStallMs: 300 };
 

@@ -15,7 +15,7 @@ import {
   type Message,
 } from '../../../src/transports/tcp/messages.js';
 import { isCamwireError, type ErrorCode } from '../../../src/util/errors.js';
-import { Prng } from '../../helpers/prng.js';
+import { Prng } from '../../../support/prng.js';
 
 const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xdb, 0x00, 0x02, 0xff, 0xd9]);
 

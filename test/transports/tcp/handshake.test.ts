@@ -14,7 +14,7 @@ import { setLogLevel } from '../../../src/util/logger.js';
 import { fakeFrame } from '../../helpers/frames.js';
 import { credentialsJson } from '../../helpers/auth.js';
 import { HOSTILE_CONTROL, label } from '../../helpers/hostile.js';
-import { waitUntil } from '../../helpers/net.js';
+import { waitUntil } from '../../../support/net.js';
 
 setLogLevel('silent');
 

@@ -8,7 +8,7 @@ import { encodeFrame, encodeHello, header, MessageType, type Message } from '../
 import { TestSource } from '../../../src/sources/testsrc/testsrc.js';
 import { isCamwireError } from '../../../src/util/errors.js';
 import { setLogLevel } from '../../../src/util/logger.js';
-import { rawConnect, waitUntil } from '../../helpers/net.js';
+import { rawConnect, waitUntil } from '../../../support/net.js';
 
 setLogLevel('silent');
 

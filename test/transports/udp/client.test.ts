@@ -6,8 +6,8 @@ import type { Frame } from '../../../src/frame/frame.js';
 import { Hub } from '../../../src/hub/hub.js';
 import { UdpHubClient } from '../../../src/transports/udp/client.js';
 import { udpOptions } from '../../../src/transports/udp/options.js';
-import { waitUntil } from '../../helpers/net.js';
-import { testFrame } from '../../helpers/udp-frames.js';
+import { waitUntil } from '../../../support/net.js';
+import { testFrame } from '../../../support/udp-frames.js';
 
 let server: HubServer;
 let port: number;

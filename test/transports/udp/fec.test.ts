@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { encodeParity, fecGroups, FecLayout, parityCountFor, recoverData, type FecCode } from '../../../src/transports/udp/fec.js';
 import { gfInv, gfInvertMatrix, gfMul, mulAddInto, xorInto } from '../../../src/transports/udp/gf256.js';
-import { Prng } from '../../helpers/prng.js';
+import { Prng } from '../../../support/prng.js';
 
 const L = 1404;
 

@@ -4,7 +4,7 @@ import { Hub } from '../../../src/hub/hub.js';
 import { FrameSender, MAX_RETRANSMITS, MULTICAST_REPAIR_SHARE, REPAIR_ROUND_MS, RETRANSMIT_SHARE, sendStream, type FrameSenderOptions } from '../../../src/transports/udp/frame-sender.js';
 import type { DatagramParts } from '../../../src/transports/udp/packetizer.js';
 import { DatagramType, FLAG_RETRANSMIT } from '../../../src/transports/udp/wire.js';
-import { testFrame } from '../../helpers/udp-frames.js';
+import { testFrame } from '../../../support/udp-frames.js';
 
 describe('frame sender', () => {
   const sender = (paceMbps: number, sent: { at: number; parts: DatagramParts }[], more: Partial<FrameSenderOptions> = {}) =>

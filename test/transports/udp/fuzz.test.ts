@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import { decodeDatagram } from '../../../src/transports/udp/control.js';
 import { Reassembler } from '../../../src/transports/udp/reassembler.js';
 import { isRejection } from '../../../src/transports/udp/wire.js';
-import { Prng } from '../../helpers/prng.js';
-import { datagramsOf, sha1, testFrame, TEST_MAX_FRAME_BYTES } from '../../helpers/udp-frames.js';
+import { Prng } from '../../../support/prng.js';
+import { datagramsOf, sha1, testFrame, TEST_MAX_FRAME_BYTES } from '../../../support/udp-frames.js';
 
 /**
  * A seeded fuzz loop: valid frames cut into datagrams, then lost, duplicated, reordered,

@@ -9,12 +9,12 @@ import { UdpDirectReceiver } from '../../../src/transports/udp/direct-receiver.j
 import { udpOptions } from '../../../src/transports/udp/options.js';
 import { sleep } from '../../../src/util/sleep.js';
 import { nowUs } from '../../../src/util/clock.js';
-import { freeUdpPort, waitUntil } from '../../helpers/net.js';
-import { datagramsOf, sha1, testFrame } from '../../helpers/udp-frames.js';
+import { freeUdpPort, waitUntil } from '../../../support/net.js';
+import { datagramsOf, sha1, testFrame } from '../../../support/udp-frames.js';
 import { RawPeer } from '../../helpers/udp-peer.js';
 import type { Frame } from '../../../src/frame/frame.js';
-import { LossyRelay } from '../../helpers/lossy-relay.js';
-import { jpegFrames, streamThrough } from '../../helpers/udp-stream.js';
+import { LossyRelay } from '../../../support/lossy-relay.js';
+import { jpegFrames, streamThrough } from '../../../support/udp-stream.js';
 
 let pictures: Frame[];
 const closers: { close(): Promise<void> }[] = [];

@@ -3,8 +3,8 @@ import { ENTRY_OVERHEAD_BYTES, FRAME_OVERHEAD_BYTES } from '../../../src/transpo
 import { describe, it } from 'node:test';
 import { Reassembler, type ReassemblerOptions, type ReassemblerOutput } from '../../../src/transports/udp/reassembler.js';
 import type { Fragment } from '../../../src/transports/udp/wire.js';
-import { Prng } from '../../helpers/prng.js';
-import { fragmentsOf, sha1, testFrame } from '../../helpers/udp-frames.js';
+import { Prng } from '../../../support/prng.js';
+import { fragmentsOf, sha1, testFrame } from '../../../support/udp-frames.js';
 
 /** A 47 000-byte frame: 34 data fragments (1404 bytes, the last 668), 4 rs parity at 10 %. */
 const BYTES = 47_000;

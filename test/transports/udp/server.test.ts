@@ -4,11 +4,11 @@ import { startHub, type HubServer } from '../../../src/api/hub-server.js';
 import { publishTo, readFrom } from '../../../src/api/remote.js';
 import type { Frame } from '../../../src/frame/frame.js';
 import { encodeBye, encodeHello, encodeNack } from '../../../src/transports/udp/control.js';
-import { LossyRelay } from '../../helpers/lossy-relay.js';
-import { waitUntil } from '../../helpers/net.js';
-import { datagramsOf, testFrame } from '../../helpers/udp-frames.js';
+import { LossyRelay } from '../../../support/lossy-relay.js';
+import { waitUntil } from '../../../support/net.js';
+import { datagramsOf, testFrame } from '../../../support/udp-frames.js';
 import { RawPeer } from '../../helpers/udp-peer.js';
-import { jpegFrames, streamThrough } from '../../helpers/udp-stream.js';
+import { jpegFrames, streamThrough } from '../../../support/udp-stream.js';
 
 const REFRESH_MS = 100;
 

@@ -6,7 +6,7 @@ import { DatagramType, FRAGMENT_HEADER_BYTES, frameChecksum, fragmentBytesFor, I
 import { crc32, crc32Portable } from '../../../src/util/crc32.js';
 import type { ErrorCode } from '../../../src/util/errors.js';
 import { ERROR_CODES } from '../../../src/util/errors.js';
-import { datagramsOf, fragmentsOf, testFrame, TEST_MAX_FRAME_BYTES } from '../../helpers/udp-frames.js';
+import { datagramsOf, fragmentsOf, testFrame, TEST_MAX_FRAME_BYTES } from '../../../support/udp-frames.js';
 
 const L = fragmentBytesFor(1500);
 

@@ -5,7 +5,7 @@ import { WebSocket } from 'ws';
 import { isJpeg, jpegSize } from '../../../src/codecs/jpeg.js';
 import { decodeFrameMessage, type WsFrame } from '../../../src/transports/ws/frame-message.js';
 import { ACK_WINDOW, MAX_CONTROL_MESSAGE_BYTES, MAX_SUBSCRIPTIONS, WS_POLICY_CLOSE, type ServerMessage } from '../../../src/transports/ws/control.js';
-import { waitUntil } from '../../helpers/net.js';
+import { waitUntil } from '../../../support/net.js';
 import { expectSkipsWhenStalled } from '../../helpers/stall.js';
 import { startTestHub, type TestHub } from '../../helpers/streams.js';
 

@@ -8,7 +8,7 @@ import { ACK_WINDOW, WS_POLICY_CLOSE } from '../../../src/transports/ws/control.
 import { CONTROL_BURST, CONTROL_RATE_PER_SECOND, Session } from '../../../src/transports/ws/session.js';
 import type { CamwireError } from '../../../src/util/errors.js';
 import { fakeFrame } from '../../helpers/frames.js';
-import { waitUntil } from '../../helpers/net.js';
+import { waitUntil } from '../../../support/net.js';
 
 /** A Session on the server end of a real WebSocket, and the client end that plays the page. */
 interface Pair {
