@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LossMeter, LOSS_SETTLE_FRAMES } from '../../../src/transports/udp/loss-meter.js';
-import { Prng } from '../../helpers/prng.js';
+import { Prng } from '../../../support/prng.js';
 
 const frag = (frameNo: number, retransmit = false) => ({ frameNo, dataCount: 30, parityCount: 10, retransmit });
 

@@ -4,7 +4,7 @@ import type { Frame } from '../../../src/frame/frame.js';
 import { FEC_AUTO_MAX_PERCENT } from '../../../src/transports/udp/auto-parity.js';
 import { MULTICAST_REPAIR_SHARE, RETRANSMIT_CACHE_FRAMES, type FrameSenderStats } from '../../../src/transports/udp/frame-sender.js';
 import { runMulticast, type McReceiver } from '../../../support/udp-multicast.js';
-import { jpegFrames } from '../../helpers/udp-stream.js';
+import { jpegFrames } from '../../../support/udp-stream.js';
 
 // Multicast repair through a lossy relay per receiver (support/multicast-relay.ts). 640x360
 // pictures (~12 datagrams a frame) keep ten receivers and their relays affordable on a loaded

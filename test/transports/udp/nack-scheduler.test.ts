@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FrameAssembly } from '../../../src/transports/udp/assembly.js';
 import { BACKOFF_INITIAL_RTT_MS, BACKOFF_RTTS, NackScheduler } from '../../../src/transports/udp/nack-scheduler.js';
-import { fragmentsOf, testFrame } from '../../helpers/udp-frames.js';
+import { fragmentsOf, testFrame } from '../../../support/udp-frames.js';
 
 /** assemblyWithout: frame 1 (47 000 bytes, no parity) with data fragments `lost` missing, all arrived at 0 ms. */
 function assemblyWithout(lost: number[]): FrameAssembly {
