@@ -5,11 +5,12 @@
  * plus unicast latency with pacing by rate against TCP in the same run.
  *
  * 720p30 MJPEG: TestSource 1280x720 q80 pictures rendered once and sent round-robin, capture time
- * stamped when sent (so latency is the transport's). Each receiver and its relay run in a worker
- * thread of their own, the sender in the main thread: on a loaded machine the sender may still
- * skip frames (newest wins; the table shows how many it sent, and intact is counted against the
- * frames published) and latency includes each event loop's queueing. CAMWIRE_BENCH_MC_FRAMES sets
- * the frames per run (default 300 = 10 s).
+ * stamped when sent (so latency is the transport's). The sender, every receiver and its relay
+ * share this process (a worker thread per member did worse on a loaded 2-core machine: the
+ * sender's thread starved): the sender may skip frames (newest wins; the table shows how many it
+ * sent, and intact is counted against the frames published) and latency includes the event
+ * loop's queueing. CAMWIRE_BENCH_MC_FRAMES sets the frames per run (default 300 = 10 s),
+ * CAMWIRE_BENCH_MC_SIZE (1280x720) and CAMWIRE_BENCH_MC_FPS (30) the stream.
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -27,7 +28,9 @@ import { jpegFrames } from '../support/udp-stream.js';
 import { ms, pct, table, type Section } from './section.js';
 
 const FRAMES = Number(process.env.CAMWIRE_BENCH_MC_FRAMES ?? 300);
-const FPS = 30;
+/** SIZE, FPS: 1280x720 at 30 fps (the issue's targets); CAMWIRE_BENCH_MC_SIZE / _FPS run a lighter stream where this machine cannot keep up. */
+const [WIDTH, HEIGHT] = (process.env.CAMWIRE_BENCH_MC_SIZE ?? '1280x720').split('x').map(Number);
+const FPS = Number(process.env.CAMWIRE_BENCH_MC_FPS ?? 30);
 const INTERVAL_MS = 1000 / FPS;
 
 /** Figures: what one multicast run came to. */
@@ -145,20 +148,20 @@ const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
 export const section: Section = {
   name: 'multicast',
   async run() {
-    const pictures = await jpegFrames(30);
+    const pictures = await jpegFrames(30, WIDTH, HEIGHT);
     const avgKb = pictures.reduce((n, p) => n + p.payload.length, 0) / pictures.length / 1024;
     const load0 = loadavg()[0];
     const ten = (loss: object) => Array.from({ length: 10 }, () => loss);
     const plan: { name: string; scheme: string; run: McRun }[] = [
-      { name: '10 receivers, 10 % each', scheme: 'FEC only, rs 10 % (baseline)', run: { losses: ten({ loss: 0.1 }), seed: 14, frames: FRAMES, pictures, workers: true, udp: FEC_ONLY } },
-      { name: '10 receivers, 10 % each', scheme: 'NACK + fec auto', run: { losses: ten({ loss: 0.1 }), seed: 14, frames: FRAMES, pictures, workers: true, udp: REPAIRING } },
-      { name: '1 receiver, 10 %', scheme: 'NACK + fec auto', run: { losses: [{ loss: 0.1 }], seed: 14, frames: FRAMES, pictures, workers: true, udp: REPAIRING } },
-      { name: '10 receivers, 0 %', scheme: 'FEC only, rs 10 % (baseline)', run: { losses: ten({}), seed: 14, frames: FRAMES, pictures, workers: true, udp: FEC_ONLY } },
-      { name: '10 receivers, 0 %', scheme: 'NACK + fec auto', run: { losses: ten({}), seed: 14, frames: FRAMES, pictures, workers: true, udp: REPAIRING } },
-      { name: '10 receivers, bursts (mean 4)', scheme: 'FEC only, rs 10 % (baseline)', run: { losses: ten({ burst: { enter: 0.01, exit: 0.25 } }), seed: 14, frames: FRAMES, pictures, workers: true, udp: FEC_ONLY } },
-      { name: '10 receivers, bursts (mean 4)', scheme: 'NACK + fec auto', run: { losses: ten({ burst: { enter: 0.01, exit: 0.25 } }), seed: 14, frames: FRAMES, pictures, workers: true, udp: REPAIRING } },
-      { name: '1 at 50 % + 9 at 10 %', scheme: 'NACK + fec auto', run: { losses: [{ loss: 0.5 }, ...ten({ loss: 0.1 }).slice(1)], seed: 14, frames: FRAMES, pictures, workers: true, udp: REPAIRING } },
-      { name: '10 at 10 % + a NACK-everything member', scheme: 'NACK + fec auto', run: { losses: ten({ loss: 0.1 }), seed: 14, frames: FRAMES, pictures, workers: true, udp: REPAIRING, hostile: true } },
+      { name: '10 receivers, 10 % each', scheme: 'FEC only, rs 10 % (baseline)', run: { losses: ten({ loss: 0.1 }), seed: 14, frames: FRAMES, fps: FPS, pictures, udp: FEC_ONLY } },
+      { name: '10 receivers, 10 % each', scheme: 'NACK + fec auto', run: { losses: ten({ loss: 0.1 }), seed: 14, frames: FRAMES, fps: FPS, pictures, udp: REPAIRING } },
+      { name: '1 receiver, 10 %', scheme: 'NACK + fec auto', run: { losses: [{ loss: 0.1 }], seed: 14, frames: FRAMES, fps: FPS, pictures, udp: REPAIRING } },
+      { name: '10 receivers, 0 %', scheme: 'FEC only, rs 10 % (baseline)', run: { losses: ten({}), seed: 14, frames: FRAMES, fps: FPS, pictures, udp: FEC_ONLY } },
+      { name: '10 receivers, 0 %', scheme: 'NACK + fec auto', run: { losses: ten({}), seed: 14, frames: FRAMES, fps: FPS, pictures, udp: REPAIRING } },
+      { name: '10 receivers, bursts (mean 4)', scheme: 'FEC only, rs 10 % (baseline)', run: { losses: ten({ burst: { enter: 0.01, exit: 0.25 } }), seed: 14, frames: FRAMES, fps: FPS, pictures, udp: FEC_ONLY } },
+      { name: '10 receivers, bursts (mean 4)', scheme: 'NACK + fec auto', run: { losses: ten({ burst: { enter: 0.01, exit: 0.25 } }), seed: 14, frames: FRAMES, fps: FPS, pictures, udp: REPAIRING } },
+      { name: '1 at 50 % + 9 at 10 %', scheme: 'NACK + fec auto', run: { losses: [{ loss: 0.5 }, ...ten({ loss: 0.1 }).slice(1)], seed: 14, frames: FRAMES, fps: FPS, pictures, udp: REPAIRING } },
+      { name: '10 at 10 % + a NACK-everything member', scheme: 'NACK + fec auto', run: { losses: ten({ loss: 0.1 }), seed: 14, frames: FRAMES, fps: FPS, pictures, udp: REPAIRING, hostile: true } },
     ];
     const rows: (string | number)[][] = [];
     const f: Figures[] = [];
@@ -179,13 +182,13 @@ export const section: Section = {
       `- Repair traffic (parity + repairs) with 10 receivers ≤ 1.5× that with 1: ${pct(new10.redundancy)} vs ${pct(one10.redundancy)} of the payload = ${(new10.redundancy / one10.redundancy).toFixed(2)}× — ${met(new10.redundancy <= 1.5 * one10.redundancy)}. NACK repairs alone: ${(new10.repairBytes / 1024).toFixed(0)} KiB vs ${(one10.repairBytes / 1024).toFixed(0)} KiB.`,
       `- Total overhead ≤ 35 % at 10 % loss: ${pct(new10.overhead)} (baseline ${pct(base10.overhead)}) — ${met(new10.overhead <= 0.35)}; ≤ 8 % at 0 % loss with fec auto: ${pct(new0.overhead)} (baseline rs 10 %: ${pct(base0.overhead)}) — ${met(new0.overhead <= 0.08)}.`,
       `- p95 capture→received at 10 % loss ≤ one frame interval + 2 RTTs + 10 ms = ${ms(latencyBound)} ms (mean NACK RTT ${ms(new10.rttMs)} ms): ${ms(new10.p95)} ms (baseline ${ms(base10.p95)} ms) — ${met(new10.p95 <= latencyBound)}.`,
-      `- No loss, 720p30 unicast: UDP p95 ${ms(u95)} ms (p50 ${ms(u50)}) vs TCP p95 ${ms(t95)} ms (p50 ${ms(t50)}) = ${(u95 / t95).toFixed(2)}× — ${met(u95 <= 1.5 * t95)}; receive-buffer drops at the UDP receiver: ${uni.udpDrops ?? 'unknown'} — ${met(uni.udpDrops === 0)}.`,
+      `- No loss, ${WIDTH}x${HEIGHT}@${FPS} unicast: UDP p95 ${ms(u95)} ms (p50 ${ms(u50)}) vs TCP p95 ${ms(t95)} ms (p50 ${ms(t50)}) = ${(u95 / t95).toFixed(2)}× — ${met(u95 <= 1.5 * t95)}; receive-buffer drops at the UDP receiver: ${uni.udpDrops ?? 'unknown'} — ${met(uni.udpDrops === 0)}.`,
       `- Bursts: worst receiver ${pct(newBurst.minIntact)} vs ${pct(baseBurst.minIntact)} FEC only.`,
-      `- One receiver at 50 % loss: the other nine's worst ${pct(heavy.othersMin)} (vs ${pct(new10.minIntact)} without it), parity ${heavy.parityPercent} % (cap 40 %), repairs ${pct(heavy.repairShare)} of first sends (cap 25 % plus the bucket's depth).`,
+      `- One receiver at 50 % loss: the other nine's worst ${pct(heavy.othersMin)} (vs ${pct(new10.minIntact)} without it), parity ${heavy.parityPercent} % (cap 40 %, rounded up per frame), repairs ${pct(heavy.repairShare)} of first sends (cap 25 % plus the bucket's depth).`,
       `- A NACK-everything member: the real receivers' worst ${pct(hostile.minIntact)} (vs ${pct(new10.minIntact)} without it), repairs ${pct(hostile.repairShare)} of first sends (cap 25 % plus the bucket's depth).`,
     ];
     return [
-      `## Multicast that repairs itself (issue 14): 720p30 MJPEG, ${FRAMES} frames per run, ${avgKb.toFixed(0)} KiB average JPEG, seeded independent loss per receiver; load average ${load0.toFixed(1)} at the start`,
+      `## Multicast that repairs itself (issue 14): ${WIDTH}x${HEIGHT} at ${FPS} fps MJPEG, ${FRAMES} frames per run, ${avgKb.toFixed(0)} KiB average JPEG, seeded independent loss per receiver; load average ${load0.toFixed(1)} at the start`,
       '',
       table(['receivers, loss', 'scheme', 'frames sent', 'worst intact', 'mean intact', 'corrupt', 'p50 ms', 'p95 ms', 'overhead', 'parity + repairs', 'repairs', 'parity (last frame)', 'NACKs', 'NACKs suppressed', 'repairs coalesced', 'NACK RTT ms'], rows),
       '',
