@@ -25,4 +25,6 @@ await build({
   logLevel: 'warning',
 });
 copyFileSync('web/index.html', `${out}/index.html`);
+// hls.js for the HLS fallback (web/hls-fallback.ts), loaded by the page only where WebCodecs is missing.
+copyFileSync(createRequire(import.meta.url).resolve('hls.js/dist/hls.light.min.js'), `${out}/hls-light.js`);
 copyFileSync('web/style.css', `${out}/app.css`);

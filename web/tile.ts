@@ -9,6 +9,7 @@ import { CannotDecodeError, createDecoder, type FrameDecoder, type Size } from '
 import { download, fileStamp, formatBitrate, h } from './dom.js';
 import { icon } from './icons.js';
 import { Latest } from './latest.js';
+import { playHls, type HlsPlayback } from './hls-fallback.js';
 import { recordLatency, streamProbe, wallClockUs, type StreamProbe } from './probe.js';
 
 /** STALL_MS: a live stream that delivers nothing for 2 s (60 frames at 30 fps) shows "no signal". */
@@ -47,6 +48,8 @@ export class Tile {
   private decoder: FrameDecoder | undefined;
   /** cannot: the codec this browser cannot show (the tile stays 'unsupported' while it lasts). */
   private cannot: Codec | undefined;
+  /** hls: the <video> playing the stream as HLS where H.264 frames cannot be decoded here. */
+  private hls: HlsPlayback | undefined;
   private state: TileState = 'waiting';
   private lastFrameAt = 0;
   private shown: WsFrame | undefined;
@@ -122,7 +125,7 @@ export class Tile {
 
   /** tick refreshes the overlay and notices stalls; the grid calls it a few times a second. */
   tick(now: number): void {
-    if (this.state === 'live' && now - this.lastFrameAt > STALL_MS) {
+    if (this.state === 'live' && !this.hls && now - this.lastFrameAt > STALL_MS) {
       this.setState('nosignal', `No signal — no frames for ${Math.round((now - this.lastFrameAt) / 1000)} s`);
     }
     const w = this.window;
@@ -230,7 +233,19 @@ export class Tile {
     this.decoder?.close();
     this.decoder = undefined;
     this.cannot = codec;
+    if (codec === 'h264' && !this.hls) return this.playAsHls(notice);
     this.setState('unsupported', notice);
+  }
+
+  /** playAsHls shows the stream through LL-HLS instead (hls-fallback.ts); `notice` if that cannot play either. */
+  private playAsHls(notice: string): void {
+    this.setState('waiting', 'No WebCodecs here: playing as HLS, about a second behind…');
+    void playHls(this.button, this.name, new URLSearchParams(location.search).get('token')).then((p) => {
+      if (!p) return this.setState('unsupported', notice);
+      this.hls = p;
+      this.el.dataset.playback = 'hls';
+      p.video.addEventListener('playing', () => this.setState('live', ''), { once: true });
+    });
   }
 
   private setState(s: TileState, notice: string): void {

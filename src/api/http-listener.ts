@@ -7,6 +7,7 @@ import type { Config } from '../config/defaults.js';
 import { HttpServer, type HttpServerOptions } from '../transports/http/server.js';
 import type { Connections } from '../transports/http/metrics.js';
 import { WsServer } from '../transports/ws/server.js';
+import { Hls } from '../sinks/hls/hls.js';
 import type { EventLog } from '../hub/event-log.js';
 
 /** HttpListenerOptions: config plus where to listen and what else to report in /metrics. */
@@ -32,14 +33,17 @@ export interface HttpListener {
 /** startHttpListener serves `hub` over HTTP and the viewer WebSocket on one port. */
 export async function startHttpListener(hub: Hub, opts: HttpListenerOptions): Promise<HttpListener> {
   const ws = new WsServer(hub, opts);
+  const hls = new Hls(hub);
   const http = new HttpServer(hub, {
     ...opts,
     upgrade: (req, socket, head, view) => ws.handleUpgrade(req, socket, head, view),
+    hls: (stream, file, query) => hls.serve(stream, file, query),
     connections: () => ({ ws: ws.connections, ...opts.connections?.() }),
   });
   try {
     await http.start();
   } catch (e) {
+    await hls.close();
     await ws.close();
     throw e;
   }
@@ -48,6 +52,7 @@ export async function startHttpListener(hub: Hub, opts: HttpListenerOptions): Pr
     http,
     ws,
     close: () => (closing ??= (async () => {
+      await hls.close();
       await ws.close();
       await http.close();
     })()),

@@ -10,6 +10,7 @@ import { parseSourceSpec } from '../sources/spec.js';
 import { TestSource, TESTSRC_DEFAULTS } from '../sources/testsrc/testsrc.js';
 import { createError } from '../util/errors.js';
 import { isSeedUrl, seedSource } from '../api/remote-seed.js';
+import { hubSource, isHubUrl } from '../api/hub-source.js';
 import { parseNumber, parseSize, type Parsed } from './args.js';
 
 /** SOURCE_OPTIONS are the flags of every source (send, serve --stream, demo). */
@@ -34,6 +35,8 @@ export const SOURCE_HELP = `SOURCE:
   camera:DEVICE                a camera by device path or name ("camwire devices" lists them)
   file:PATH                    a video file, played in real time (--loop to repeat)
   rtsp://… rtsps://… http(s)://…   an IP camera (MJPEG or H.264)
+  rtmp://… "srt://HOST:PORT?streamid=ID"   a stream on a streaming server (nginx-rtmp, MediaMTX, SRS)
+  tcp://HOST:PORT/NAME         stream NAME of another camwire hub (a hub chain; serve --stream only)
   tcp://…?wire=W, udp://@…?wire=countdown   one of the old Python camera programs (docs/migrate.md)
 
 Source options:
@@ -55,12 +58,16 @@ export interface SourceContext {
   maxFrameBytes: number;
   /** failFast: send exits on an input it cannot open; serve keeps retrying. */
   failFast: boolean;
+  /** token: the credential for a tcp:// hub source (the hub's --token-file / CAMWIRE_TOKEN). */
+  token?: string;
 }
 
 /** makeSource builds the Source named by `spec` from the flags. */
 export function makeSource(spec: string, values: Parsed['values'], label: string, ctx: SourceContext = { maxFrameBytes: DEFAULTS.maxFrameBytes, failFast: true }): Source {
   // An old camera program as the source (docs/migrate.md): tcp://…?wire=…, udp://@…?wire=countdown.
   if (isSeedUrl(spec)) return seedSource(spec, { maxFrameBytes: ctx.maxFrameBytes });
+  // Another camwire hub's stream (a hub chain): frames are relayed as they are, never re-encoded.
+  if (isHubUrl(spec)) return hubSource(spec, { maxFrameBytes: ctx.maxFrameBytes, token: ctx.token });
   const parsed = parseSourceSpec(spec);
   const size = values.size ? parseSize(values.size as string) : undefined;
   const codec = (values.codec ?? 'mjpeg') as string;

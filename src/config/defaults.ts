@@ -121,6 +121,8 @@ export interface Config {
   mqttDiscoveryPrefix: string;
   /** udpMaxFecPercent: the most parity a UDP receiver accepts (percent of data fragments); 50 % repairs far beyond a LAN's loss, while more lets a sender make receivers spend CPU on repairs. */
   udpMaxFecPercent: number;
+  /** push: hub streams to push to RTMP/RTSP/SRT servers, `NAME=URL` entries separated by spaces ('' = none; `--push`, repeatable); docs/scale.md. */
+  push: string;
 }
 
 /** DEFAULTS holds the default of every Config key (reasons on the Config fields). */
@@ -182,4 +184,5 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   mqttTopic: 'camwire',
   mqttDiscoveryPrefix: 'homeassistant',
   udpMaxFecPercent: 50,
+  push: '',
 });

@@ -84,6 +84,7 @@ export const SCHEMA: Readonly<Record<keyof Config, KeyRule>> = {
   mqttTopic: text(),
   mqttDiscoveryPrefix: text(),
   udpMaxFecPercent: { type: 'int', min: 0, max: 100, what: 'the most parity a UDP receiver accepts, in percent' },
+  push: text('--push'),
 };
 
 /** CONFIG_KEYS lists every Config key. */

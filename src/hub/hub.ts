@@ -2,6 +2,7 @@
  * Hub: the named streams in the middle of camwire. Sources and transports publish into it;
  * transports out, sinks and the library API read from it.
  */
+import { randomBytes } from 'node:crypto';
 import { isValidStreamName, STREAM_NAME_PATTERN } from '../frame/frame.js';
 import { createError } from '../util/errors.js';
 import { TypedEmitter } from '../util/events.js';
@@ -18,6 +19,8 @@ export type HubEvents = {
 
 /** Hub maps stream names to Streams; see the file comment. */
 export class Hub extends TypedEmitter<HubEvents> {
+  /** id names this hub in a chain of hubs (a stream's `via`), so a hub never pulls its own stream back. */
+  readonly id = randomBytes(6).toString('hex');
   private readonly streams = new Map<string, Stream>();
   private closed = false;
 
@@ -72,7 +75,7 @@ export class Hub extends TypedEmitter<HubEvents> {
     }
     let s = this.streams.get(name);
     if (!s) {
-      s = new Stream(name, { changed: (st) => this.changed(st) });
+      s = new Stream(name, { changed: (st) => this.changed(st) }, this.id);
       this.streams.set(name, s);
     }
     return s;

@@ -68,12 +68,20 @@ export class Stream {
   private gop: Frame[] = [];
   private gopBytes = 0;
   private lastAt = 0;
+  /**
+   * via: the hubs this stream's frames came through before this one, nearest first (set by a
+   * publisher that pulls from another hub; empty for a local source). Viewers of another hub
+   * learn it with `hubId` in front, and refuse a stream whose via holds their own hub (a loop).
+   */
+  via: readonly string[] = [];
   /** droppedByGone keeps the drops of readers that left, so `dropped` only ever grows. */
   private droppedByGone = 0;
 
   constructor(
     readonly name: string,
     private readonly hooks: StreamHooks = { changed: () => {} },
+    /** hubId: the id of the hub holding the stream (hub/hub.ts). */
+    readonly hubId = '',
   ) {}
 
   /** publisher is the label of the current publisher, or null. */
@@ -94,6 +102,7 @@ export class Stream {
     const token = {};
     this.current = token;
     this.gop = []; // a new publisher's frames do not continue the old one's GOP
+    this.via = [];
     this.publisherLabel = redact(label); // shown in /api/streams: never a URL's password
     const live = () => this.current === token;
     const release = () => {

@@ -54,6 +54,7 @@ export const ERROR_CODES = {
   CAMWIRE_ERR_BAD_PICKLE: { kind: 'protocol', text: 'a pickle that is not the numpy array a wire= format carries (refused, never unpickled)' },
   CAMWIRE_ERR_BAD_RECORDING: { kind: 'media', text: 'a recording file or index entry camwire cannot read' },
   CAMWIRE_ERR_NO_RECORDING: { kind: 'media', text: 'nothing is recorded for that stream in the asked span' },
+  CAMWIRE_ERR_LOOP: { kind: 'config', text: 'a hub asked to pull a stream that already passed through it (a hub chain loop)' },
 } as const;
 
 /** ErrorCode is one key of ERROR_CODES. */

@@ -16,7 +16,8 @@ test('flags named in the schema are real flags of the CLI', async () => {
   const { UDP_OPTIONS } = await import('../../src/cli/udp-options.js');
   const { EVENT_OPTIONS } = await import('../../src/cli/event-options.js');
   const { RECORD_OPTIONS } = await import('../../src/cli/record-options.js');
-  const known = new Set([...Object.keys(HUB_OPTIONS), ...Object.keys(COMMON_OPTIONS), ...Object.keys(UDP_OPTIONS), ...Object.keys(EVENT_OPTIONS), ...Object.keys(RECORD_OPTIONS), 'host', 'udp']);
+  const { PUSH_OPTIONS } = await import('../../src/cli/push-options.js');
+  const known = new Set([...Object.keys(HUB_OPTIONS), ...Object.keys(COMMON_OPTIONS), ...Object.keys(UDP_OPTIONS), ...Object.keys(EVENT_OPTIONS), ...Object.keys(RECORD_OPTIONS), ...Object.keys(PUSH_OPTIONS), 'host', 'udp']);
   for (const k of CONFIG_KEYS) {
     const flag = SCHEMA[k].flag;
     if (flag) assert.ok(known.has(flag.replace(/^--/, '')), `${k}: ${flag} is a flag some command takes`);

@@ -12,6 +12,8 @@ import { makeSource, SOURCE_HELP, SOURCE_OPTIONS } from '../source-options.js';
 import { untilSignal } from '../run.js';
 import { udpChoices, udpConfigFlags, UDP_HELP, UDP_OPTIONS } from '../udp-options.js';
 import type { Command } from './command.js';
+import { isPushUrl } from '../../sinks/push/target.js';
+import { sendToServer } from '../push-options.js';
 import { help } from './serve.js';
 
 const log = createLogger('send');
@@ -32,6 +34,9 @@ DEST:
   tcp://…?wire=W, udp://…?wire=countdown
                                speak an old Python camera program's format (docs/migrate.md):
                                W = len-jpeg | pickle-jpeg | pickle-bgr (--size sets its frame size)
+  rtmp://HOST/APP/KEY, rtsp://HOST:PORT/PATH, "srt://HOST:PORT?streamid=ID"
+                               push to a streaming server (nginx-rtmp, MediaMTX, SRS; docs/scale.md):
+                               H.264 is copied (use --codec h264), MJPEG encoded to H.264 once
 
 Options:
   --no-reconnect    exit on the first connection failure instead of retrying
@@ -48,7 +53,8 @@ Examples:
   camwire send testsrc udp://239.10.0.1:10000 --ttl 4
   camwire send camera "tcp://0.0.0.0:8089?listen&wire=len-jpeg"
   camwire send testsrc "tcp://0.0.0.0:9999?listen&wire=pickle-bgr" --size 320x240
-  camwire send file:video.mp4 "udp://224.3.29.71:10000?wire=countdown" --loop`;
+  camwire send file:video.mp4 "udp://224.3.29.71:10000?wire=countdown" --loop
+  camwire send camera rtmp://nginx/live/door --codec h264`;
 
 /** SEND_OPTIONS are the flags of `camwire send` (shared with `demo`). */
 export const SEND_OPTIONS = {
@@ -68,6 +74,7 @@ export const send: Command = {
     if (values.help) return help(usage);
     if (positionals.length !== 2) throw createError('CAMWIRE_ERR_CONFIG', 'send needs SOURCE and DEST, e.g. camwire send testsrc tcp://127.0.0.1:8089/lab (see "camwire send --help")');
     const [spec, dest] = positionals;
+    if (isPushUrl(dest)) return sendToServer(spec, dest, values);
     const url = isUdpUrl(dest) ? parseUdpUrl(dest) : parseStreamUrl(dest);
     const cfg = configFrom(values, udpConfigFlags(values));
     cfg.token = urlCredential(dest) ?? cfg.token; // tcp://NAME:SECRET@hub/… wins over --token-file and CAMWIRE_TOKEN

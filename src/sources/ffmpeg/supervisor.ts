@@ -51,6 +51,8 @@ export interface SupervisorOptions {
   backoff?: BackoffOptions;
   /** input: ffmpeg reads its input from a pipe the caller writes (`stdin`), e.g. a decoder fed frames. */
   input?: boolean;
+  /** describe turns a failed run into the one line logged (default: describeFailure, worded for inputs; a push words it for servers). */
+  describe?: typeof describeFailure;
 }
 
 /** SupervisorEvents: stdout chunks (with the run number, counted from 1) and run starts. */
@@ -166,7 +168,7 @@ export class FfmpegSupervisor extends TypedEmitter<SupervisorEvents> {
         break;
       }
       // Exit code 0 from a live input: the camera or server ended the stream.
-      const line = exit.code === 0 ? `${this.opts.label}: the stream ended` : describeFailure(this.opts.label, this.stderr.last(), exit.text);
+      const line = exit.code === 0 ? `${this.opts.label}: the stream ended` : (this.opts.describe ?? describeFailure)(this.opts.label, this.stderr.last(), exit.text);
       if (!produced && this.opts.failFast) {
         first.reject(createError('CAMWIRE_ERR_SOURCE', line));
         break;

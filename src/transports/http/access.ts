@@ -4,6 +4,7 @@
  *
  * ```
  *   /streams/NAME.mjpeg, /streams/NAME.jpg, /ws     view (NAME; /ws decides per subscribed stream)
+ *   /streams/NAME/index.m3u8 and its parts           view (NAME)
  *   /api/streams, /api/events                        api (each listed stream also needs view)
  *   /api/events/ID.jpg                               view (the event's stream)
  *   /api/recordings                                  api (each listed stream also needs playback)
@@ -27,7 +28,7 @@ export interface Need {
 }
 
 /** QUERY_TOKEN_ROUTES: where `?token=` is read (the client cannot set headers there). */
-export const QUERY_TOKEN_ROUTES: ReadonlySet<RouteKind> = new Set<RouteKind>(['ws', 'mjpeg', 'snapshot', 'recordings', 'eventSnapshot']);
+export const QUERY_TOKEN_ROUTES: ReadonlySet<RouteKind> = new Set<RouteKind>(['ws', 'mjpeg', 'snapshot', 'recordings', 'eventSnapshot', 'hls']);
 
 /**
  * needOf returns what `route` needs, or undefined for a public route. `eventStream` looks up the
@@ -41,6 +42,7 @@ export function needOf(route: Route, query: URLSearchParams, eventStream: (id: s
       return undefined;
     case 'mjpeg':
     case 'snapshot':
+    case 'hls':
       return { action: 'view', stream: route.stream };
     case 'ws':
       return { action: 'view' };

@@ -9,6 +9,7 @@
  *   GET /healthz                   liveness               GET /ws (Upgrade)         viewer socket
  *   GET /api/events                events (JSON)          GET /api/events/ID.jpg    event snapshot
  *   GET|POST|DELETE /api/session   who am I, log in, log out (the viewer page's login, login.ts)
+ *   GET /streams/NAME/index.m3u8   LL-HLS playlist        GET /streams/NAME/EPOCH-…  its parts, segments, init
  * ```
  *
  * NAME may contain `/` (grouping), so `/streams/site/cam1.jpg` is stream `site/cam1`. A target
@@ -35,7 +36,8 @@ export type Route =
   | { kind: 'recordings'; rec: RecordingsRoute }
   | { kind: 'events' }
   | { kind: 'eventSnapshot'; id: string }
-  | { kind: 'session' };
+  | { kind: 'session' }
+  | { kind: 'hls'; stream: string; file: string };
 
 /** RouteKind names a Route's kind. */
 export type RouteKind = Route['kind'];
@@ -91,6 +93,12 @@ function match(path: string): Route | undefined {
   if (fixed) return fixed;
   const rec = matchRecordings(path); // playback: docs/recording.md, recordings.ts
   if (rec) return { kind: 'recordings', rec };
+  // HLS (sinks/hls, wired in by api/): /streams/NAME/index.m3u8 and its parts, segments and init.
+  const h = /^\/streams\/(.+)\/(index\.m3u8|[0-9a-f]{8}-[a-z0-9.]{1,40})$/.exec(path);
+  if (h) {
+    if (!isValidStreamName(h[1])) throw createError('CAMWIRE_ERR_BAD_STREAM_NAME', `bad stream name "${h[1].slice(0, 80)}"`);
+    return { kind: 'hls', stream: h[1], file: h[2] };
+  }
   const m = /^\/streams\/(.+)\.(mjpeg|jpg)$/.exec(path);
   if (m) {
     if (!isValidStreamName(m[1])) throw createError('CAMWIRE_ERR_BAD_STREAM_NAME', `bad stream name "${m[1].slice(0, 80)}"`);

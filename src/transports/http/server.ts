@@ -20,7 +20,7 @@ import { DEFAULTS, type Config } from '../../config/defaults.js';
 import { createError, isCamwireError, type CamwireError } from '../../util/errors.js';
 import { createLogger } from '../../util/logger.js';
 import { Listener } from '../../util/listen.js';
-import { streamSummaries } from './streams-api.js';
+import { streamSummaries, type StreamExtra } from './streams-api.js';
 import { createAuthenticator, type Authenticator, type Decision, type Presented } from '../../auth/index.js';
 import { needOf, type Need } from './access.js';
 import { InsecureAuthPolicy, requestCredential, type Presenting } from './credentials.js';
@@ -54,6 +54,9 @@ const TIMEOUT_CHECK_MS = 1000;
 /** ViewAccess answers whether the peer of one upgraded socket may view `stream` (per subscription). */
 export type ViewAccess = (stream: string) => Promise<Decision>;
 
+/** HlsHandler answers one authorised HLS request with a body and its types, or throws a CamwireError. */
+export type HlsHandler = (stream: string, file: string, query: URLSearchParams) => Promise<{ contentType: string; cacheControl: string; body: Buffer }>;
+
 /** UpgradeHandler takes over an authorised WebSocket upgrade request; `view` decides each stream it asks for. */
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer, view: ViewAccess) => void;
 
@@ -69,6 +72,8 @@ export type HttpServerOptions = Pick<Config, 'token' | 'writeStallMs'> & Partial
   webRoot?: string;
   /** upgrade handles `GET /ws` upgrades; without it /ws answers 404. */
   upgrade?: UpgradeHandler;
+  /** hls answers `/streams/NAME/index.m3u8` and its files (sinks/hls, wired in by api/); without it they answer 404. */
+  hls?: HlsHandler;
   /** connections reports other transports' open connections for /metrics. */
   connections?: () => Connections;
   /** events answers /api/events (motion events; api/events.ts). */
@@ -95,6 +100,8 @@ export class HttpServer extends Listener {
   readonly responses = new Map<number, number>();
   /** extraMetrics: families other components add to /metrics (the recorder's, wired in by serve). */
   readonly extraMetrics: (() => Family[])[] = [];
+  /** streamExtras: fields other components add to a stream in /api/streams (its pushes, wired in by serve). */
+  readonly streamExtras: StreamExtra[] = [];
 
   constructor(
     private readonly hub: Hub,
@@ -239,7 +246,7 @@ export class HttpServer extends Listener {
       case 'snapshot':
         return serveSnapshot(this.hub, route.stream, res);
       case 'streams': {
-        const all = streamSummaries(this.hub).streams;
+        const all = streamSummaries(this.hub, this.streamExtras).streams;
         const shown = await this.visible(all.map((st) => st.name), presented, 'view', req);
         return sendJson(res, 200, { streams: all.filter((st) => shown.has(st.name)) });
       }
@@ -266,6 +273,12 @@ export class HttpServer extends Listener {
         throw createError('CAMWIRE_ERR_BAD_REQUEST', '/ws is the viewer WebSocket: connect with a WebSocket client');
       case 'recordings':
         return serveRecordings(this.opts.recordDir ?? '', route.rec, query, req, res, (names) => this.visible(names, presented, 'playback', req));
+      case 'hls': {
+        if (!this.opts.hls) throw createError('CAMWIRE_ERR_NOT_FOUND', 'HLS is not served by this hub');
+        const r = await this.opts.hls(route.stream, route.file, query);
+        res.writeHead(200, { ...BASE_HEADERS, 'Content-Type': r.contentType, 'Content-Length': r.body.length, 'Cache-Control': r.cacheControl });
+        return void res.end(req.method === 'HEAD' ? undefined : r.body);
+      }
     }
   }
 

@@ -28,10 +28,10 @@ const TYPES: Record<string, string> = {
 };
 
 /**
- * CSP: the page loads only its own files, draws decoded frames from blob: URLs and talks only to
- * its own origin's WebSocket.
+ * CSP: the page loads only its own files, draws decoded frames from blob: URLs, plays the HLS
+ * fallback from a blob: media source (web/hls-fallback.ts) and talks only to its own origin.
  */
-const CSP = "default-src 'self'; img-src 'self' blob: data:; connect-src 'self'; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'";
+const CSP = "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; connect-src 'self'; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'";
 
 interface StaticFile {
   body: Buffer;

@@ -14,13 +14,17 @@ export interface StreamSummary extends Omit<StreamStats, 'readers'> {
   readers: StreamStats['readers'];
 }
 
+/** StreamExtra adds fields to one stream's entry (e.g. `pushes`); it returns {} for streams it has nothing on. */
+export type StreamExtra = (stream: string) => Record<string, unknown>;
+
 /** streamSummaries builds the /api/streams body. */
-export function streamSummaries(hub: Hub): { streams: StreamSummary[] } {
+export function streamSummaries(hub: Hub, extras: readonly StreamExtra[] = []): { streams: StreamSummary[] } {
   const round = (x: number | null) => (x === null ? null : Math.round(x * 100) / 100);
   return {
     streams: hub.stats().map((st) => {
       const lat = hub.get(st.name)?.latency;
       return {
+        ...Object.assign({}, ...extras.map((e) => e(st.name))),
         ...st,
         live: st.publisher !== null,
         viewers: st.readers.length,

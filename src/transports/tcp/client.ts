@@ -16,7 +16,7 @@ import { TypedEmitter } from '../../util/events.js';
 import { createLogger } from '../../util/logger.js';
 import { describeNetError } from '../../util/neterr.js';
 import { Connection } from './connection.js';
-import { encodeEnd, type Message, type Role } from './messages.js';
+import { encodeEnd, type Message, type Role, type Welcome } from './messages.js';
 import { ClientHandshake } from './handshake.js';
 import { fromTokenString, type Presented } from '../../auth/index.js';
 import { pumpNewest, type FrameSink } from '../../hub/pump.js';
@@ -30,6 +30,7 @@ const FATAL: ReadonlySet<string> = new Set<ErrorCode>([
   'CAMWIRE_ERR_BAD_STREAM_NAME',
   'CAMWIRE_ERR_UNSUPPORTED_VERSION',
   'CAMWIRE_ERR_BAD_MAGIC',
+  'CAMWIRE_ERR_LOOP',
 ]);
 
 /** TcpClientOptions: limits, timers, reconnect policy. */
@@ -71,6 +72,8 @@ export class TcpClient extends TypedEmitter<TcpClientEvents> {
   private onFrameMessage: (m: Message) => void = () => {};
   /** credential: from the `token` option (`NAME:SECRET` or a bare token); proved, never sent. */
   private readonly credential: Presented | undefined;
+  /** onWelcome checks a WELCOME before frames flow; an error it returns ends the connection with it. */
+  private onWelcome: (w: Welcome) => CamwireError | undefined = () => undefined;
 
   private constructor(
     private readonly url: StreamUrl,
@@ -99,8 +102,26 @@ export class TcpClient extends TypedEmitter<TcpClientEvents> {
 
   /** pull builds a client that receives the stream at `url` into stream `name` of `hub` (after start()). */
   static pull(url: StreamUrl, hub: Hub, name: string, opts: TcpClientOptions): TcpClient {
+    return TcpClient.pullWith(url, () => hub.publish(name, url.text), opts);
+  }
+
+  /**
+   * pullWith is pull into the publisher `claim` returns at start() (a source that was handed
+   * one). The stream learns the hubs it came through from WELCOME; a stream that already passed
+   * through this hub is refused (CAMWIRE_ERR_LOOP), so a chain of hubs never loops.
+   */
+  static pullWith(url: StreamUrl, claim: () => Publisher, opts: TcpClientOptions): TcpClient {
     return new TcpClient(url, 'view', opts, (c) => {
-      const pub: Publisher = hub.publish(name, url.text);
+      const pub = claim();
+      const name = pub.stream.name;
+      c.onWelcome = (w) => {
+        const via = w.via ?? [];
+        if (pub.stream.hubId && via.includes(pub.stream.hubId)) {
+          return createError('CAMWIRE_ERR_LOOP', `${url.text}: stream "${w.stream}" already comes from this hub (hub chain ${[pub.stream.hubId, ...via].join(' ← ')}); pulling it would loop`);
+        }
+        pub.stream.via = via;
+        return undefined;
+      };
       c.onFrameMessage = (m) => {
         if (m.type === 'frame') pub.publish({ ...m.frame, stream: name });
         else if (m.type === 'end') {
@@ -253,6 +274,8 @@ export class TcpClient extends TypedEmitter<TcpClientEvents> {
           failure = hs.check(m.welcome);
           if (failure) return conn.destroy();
           clearTimeout(welcomeTimer);
+          const refused = this.onWelcome(m.welcome);
+          if (refused) return conn.fail(refused);
           conn.authenticate();
           conn.adoptKeepalive(m.welcome.keepaliveMs);
           this.welcomed = true;

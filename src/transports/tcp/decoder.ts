@@ -17,6 +17,7 @@ import {
   HEADER_BYTES,
   MAGIC,
   MAX_CONTROL_BYTES,
+  MAX_VIA,
   MessageType,
   VERSION,
   type Hello,
@@ -139,7 +140,8 @@ export class Decoder {
         if (typeof o.stream !== 'string' || typeof o.keepaliveMs !== 'number' || !(o.keepaliveMs > 0) || !optionalString(o.agent) || !optionalString(o.signature)) {
           throw createError('CAMWIRE_ERR_MALFORMED_MESSAGE', 'WELCOME needs {"stream":string,"keepaliveMs":number}');
         }
-        return { type: 'welcome', welcome: { stream: o.stream, keepaliveMs: o.keepaliveMs, agent: o.agent as string | undefined, signature: o.signature as string | undefined } };
+        const via = Array.isArray(o.via) && o.via.length <= MAX_VIA && o.via.every((v) => typeof v === 'string' && v.length <= 64) ? (o.via as string[]) : undefined;
+        return { type: 'welcome', welcome: { stream: o.stream, keepaliveMs: o.keepaliveMs, agent: o.agent as string | undefined, signature: o.signature as string | undefined, ...(via ? { via } : {}) } };
       }
       default: {
         const o = readJson(b);

@@ -88,10 +88,15 @@ export interface Proof {
   proof: string;
 }
 
+/** MAX_VIA: the longest hub chain a WELCOME describes (ids past it are cut; a loop longer than this is not seen). */
+export const MAX_VIA = 16;
+
 /** Welcome is the server's answer to an accepted Hello. */
 export interface Welcome {
   stream: string;
   agent?: string;
+  /** via: to a viewer, the hubs the stream came through, this one first (hub chains refuse loops); at most MAX_VIA ids. */
+  via?: string[];
   /** keepaliveMs is how often the server sends KEEPALIVE when idle; the client does the same. */
   keepaliveMs: number;
   /** signature: after a PROOF, the hub's ServerSignature (base64) for the client to check. */

@@ -14,7 +14,7 @@ import { PeerLimits, PreAuthBudget, type PeerLimitsOptions } from '../../util/pe
 import { Listener } from '../../util/listen.js';
 import { pumpNewest } from '../../hub/pump.js';
 import { Connection } from './connection.js';
-import { encodeEnd, encodeError, encodeWelcome, type Message } from './messages.js';
+import { encodeEnd, encodeError, encodeWelcome, MAX_VIA, type Message } from './messages.js';
 import { AGENT } from './agent.js';
 import { createAuthenticator, type Authenticator } from '../../auth/index.js';
 import { HubHandshake, type Accepted } from './handshake.js';
@@ -123,7 +123,9 @@ export class TcpServer extends Listener<Connection> {
   private open(conn: Connection, a: Accepted): [(m: Message) => void, () => void] {
     const who = a.authenticated ? ` as ${a.user === '' ? 'the token holder' : `"${a.user}"`}` : '';
     const label = `tcp ${conn.remote}${a.hello.agent ? ` (${a.hello.agent})` : ''}${who}`;
-    const welcome = encodeWelcome({ stream: a.stream, agent: AGENT, keepaliveMs: this.opts.keepaliveMs, ...(a.signature ? { signature: a.signature } : {}) });
+    // via (to viewers): this hub, then the hubs the stream came through, so a hub chain can refuse a loop.
+    const via = a.hello.role === 'view' ? [this.hub.id, ...(this.hub.get(a.stream)?.via ?? [])].slice(0, MAX_VIA) : undefined;
+    const welcome = encodeWelcome({ stream: a.stream, agent: AGENT, keepaliveMs: this.opts.keepaliveMs, ...(a.signature ? { signature: a.signature } : {}), ...(via ? { via } : {}) });
     const session = a.hello.role === 'publish' ? this.openPublisher(conn, a.stream, label, welcome) : this.openViewer(conn, a.stream, label, welcome);
     conn.authenticate();
     return session;
