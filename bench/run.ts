@@ -28,6 +28,7 @@ const SECTIONS: (() => Promise<Section>)[] = [
   async () => (await import('./motion.js')).section,
   async () => (await import('./peers.js')).section,
   async () => (await import('./peers-servers.js')).section,
+  async () => (await import('./scale.js')).section,
 ];
 
 const argv = process.argv.slice(2);
