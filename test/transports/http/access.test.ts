@@ -16,6 +16,7 @@ test('every route asks for its action, on the stream it names', () => {
   assert.deepEqual(need('/api/events/door-1.jpg'), { action: 'view', stream: 'door' });
   assert.deepEqual(need('/api/events/gone-2.jpg'), { action: 'view', stream: undefined }, 'an unknown event needs view on every stream');
   assert.deepEqual(need('/metrics'), { action: 'metrics' });
+  assert.deepEqual(need('/streams/yard/cam1/index.m3u8'), { action: 'view', stream: 'yard/cam1' });
   assert.deepEqual(need('/api/recordings'), { action: 'api' });
   assert.deepEqual(need('/api/recordings?stream=yard/cam1'), { action: 'playback', stream: 'yard/cam1' });
   assert.deepEqual(need('/api/recordings/clip.mp4?stream=door&from=1&to=2'), { action: 'playback', stream: 'door' });
@@ -25,5 +26,6 @@ test('every route asks for its action, on the stream it names', () => {
 });
 
 test('?token= counts only where a client cannot send headers', () => {
-  assert.deepEqual([...QUERY_TOKEN_ROUTES].sort(), ['eventSnapshot', 'mjpeg', 'recordings', 'snapshot', 'ws']);
+  // hls: native HLS players (Safari's <video>) cannot send headers either.
+  assert.deepEqual([...QUERY_TOKEN_ROUTES].sort(), ['eventSnapshot', 'hls', 'mjpeg', 'recordings', 'snapshot', 'ws']);
 });
