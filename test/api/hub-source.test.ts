@@ -12,8 +12,8 @@ import type { Frame } from '../../src/frame/frame.js';
 import { Hub } from '../../src/hub/hub.js';
 import type { Source } from '../../src/sources/source.js';
 import { setLogSink } from '../../src/util/logger.js';
-import { h264Frames } from '../helpers/h264.js';
-import { waitUntil } from '../helpers/net.js';
+import { h264Frames } from '../../support/h264.js';
+import { waitUntil } from '../../support/net.js';
 import { Replay } from '../../support/replay.js';
 import { requireTool } from '../helpers/tools.js';
 

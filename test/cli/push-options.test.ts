@@ -5,7 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { camwire, type Proc } from '../helpers/cli.js';
-import { freePort, waitUntil } from '../helpers/net.js';
+import { freePort, waitUntil } from '../../support/net.js';
 import { requireTool } from '../helpers/tools.js';
 import { probeStream, startNginxRtmp } from '../../support/media-servers.js';
 

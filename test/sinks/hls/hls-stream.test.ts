@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { HlsStream, WINDOW_SEGMENTS } from '../../../src/sinks/hls/hls-stream.js';
-import { h264Frames } from '../../helpers/h264.js';
-import { ffprobeFrames, tempDir } from '../../helpers/media.js';
+import { h264Frames } from '../../../support/h264.js';
+import { ffprobeFrames, tempDir } from '../../../support/media.js';
 import { fakeFrame } from '../../helpers/frames.js';
 import { requireTool } from '../../helpers/tools.js';
 

@@ -6,10 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Frame } from '../../../src/frame/frame.js';
-import { h264Frames } from '../../helpers/h264.js';
+import { h264Frames } from '../../../support/h264.js';
 import { startTestHub, type TestHub } from '../../helpers/streams.js';
 import { requireTool } from '../../helpers/tools.js';
-import { launchBrowser, requireChromium, tile } from '../../helpers/browser.js';
+import { launchBrowser, requireChromium, tile } from '../../../support/browser.js';
 import { Replay } from '../../../support/replay.js';
 
 let frames: Frame[] | undefined;

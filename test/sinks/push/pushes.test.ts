@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { Hub } from '../../../src/hub/hub.js';
 import { Pushes } from '../../../src/sinks/push/pushes.js';
 import { TestSource } from '../../../src/sources/testsrc/testsrc.js';
-import { waitUntil } from '../../helpers/net.js';
+import { waitUntil } from '../../../support/net.js';
 import { probeStream, startNginxRtmp } from '../../../support/media-servers.js';
 import { requireTool } from '../../helpers/tools.js';
 
