@@ -4,6 +4,7 @@
  * refreshMs (answering the hub's cookie CHALLENGE), so a restarted hub or a changed network path
  * is picked up at the next refresh, and a client that stops refreshing is forgotten by the hub.
  */
+import { randomBytes } from 'node:crypto';
 import type { RemoteInfo } from 'node:dgram';
 import type { StreamUrl } from '../../config/url.js';
 import type { Frame } from '../../frame/frame.js';
@@ -60,6 +61,8 @@ export class UdpHubClient extends TypedEmitter<{ state: (s: UdpClientState, deta
   private readonly role: UdpRole;
   /** streamId: a publisher's own id; a subscriber's is the one the hub welcomed it with. */
   private readonly ownStreamId = randomStreamId();
+  /** nonce: sent in every HELLO; a CHALLENGE, WELCOME or ERROR without it is not the hub's answer (an off-path spoofer cannot know it). */
+  private readonly nonce = randomBytes(12).toString('base64url');
 
   constructor(
     private readonly url: StreamUrl,
@@ -87,6 +90,11 @@ export class UdpHubClient extends TypedEmitter<{ state: (s: UdpClientState, deta
   /** connected tells whether the hub welcomed us and answered within the last refreshes. */
   get connected(): boolean {
     return this.welcome !== undefined && Date.now() - this.lastHeard < SILENT_REFRESHES * this.refreshMs;
+  }
+
+  /** rejections counts ignored datagrams by code (malformed, strangers, answers without our nonce). */
+  get rejections(): UdpEndpoint['rejections'] {
+    return this.endpoint.rejections;
   }
 
   /** repairs returns what `view --json` shows of a subscription's stream (undefined for a publisher or before WELCOME). */
@@ -123,7 +131,7 @@ export class UdpHubClient extends TypedEmitter<{ state: (s: UdpClientState, deta
   }
 
   private hello(): void {
-    const h: Hello = { role: this.role, stream: this.url.stream, ...(this.role === 'publish' ? { streamId: this.ownStreamId } : {}), cookie: this.cookie };
+    const h: Hello = { role: this.role, stream: this.url.stream, ...(this.role === 'publish' ? { streamId: this.ownStreamId } : {}), cookie: this.cookie, nonce: this.nonce };
     // The token never travels: with a cookie to bind it to, a proof of it does (proof.ts).
     if (this.opts.token && this.cookie) h.proof = helloProof(this.opts.token, this.cookie, h);
     this.sendToHub(encodeHello(h));
@@ -155,6 +163,8 @@ export class UdpHubClient extends TypedEmitter<{ state: (s: UdpClientState, deta
 
   private onDatagram(d: Datagram, from: RemoteInfo): void {
     if (from.address !== this.address || from.port !== this.url.port) return this.endpoint.ignore(from, `${d.type.toUpperCase()} from a stranger`);
+    const answer = d.type === 'challenge' ? d.nonce : d.type === 'welcome' ? d.welcome.nonce : d.type === 'error' ? d.error.nonce : this.nonce;
+    if (answer !== this.nonce) return this.endpoint.ignore(from, `${d.type.toUpperCase()} that does not echo our HELLO's nonce (spoofed)`);
     switch (d.type) {
       case 'challenge':
         this.heard();

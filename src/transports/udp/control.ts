@@ -71,6 +71,8 @@ export interface Hello {
   cookie?: string;
   /** proof: HMAC over the cookie and the HELLO with a key derived from --token (proof.ts); the token itself never travels. */
   proof?: string;
+  /** nonce: the client's random value, echoed in every CHALLENGE, WELCOME and ERROR answering it: an off-path spoofer cannot guess it. */
+  nonce?: string;
   agent?: string;
 }
 
@@ -80,6 +82,8 @@ export interface Welcome {
   streamId: number;
   /** refreshMs: send HELLO this often; after a few missed refreshes the hub forgets the peer. */
   refreshMs: number;
+  /** nonce: the HELLO's nonce, echoed. */
+  nonce?: string;
   agent?: string;
 }
 
@@ -109,6 +113,8 @@ export interface LossReport {
 export interface WireError {
   code: string;
   message: string;
+  /** nonce: the nonce of the HELLO this answers, echoed (absent when it answers none). */
+  nonce?: string;
 }
 
 /** Datagram is one decoded camwire UDP datagram. */
@@ -116,7 +122,7 @@ export type Datagram =
   | { type: 'data'; fragment: Fragment }
   | { type: 'nack'; nack: Nack }
   | { type: 'hello'; hello: Hello }
-  | { type: 'challenge'; cookie: string }
+  | { type: 'challenge'; cookie: string; nonce?: string }
   | { type: 'welcome'; welcome: Welcome }
   | { type: 'error'; error: WireError }
   | { type: 'end'; streamId: number }
@@ -135,12 +141,12 @@ function json(type: number, body: object): Buffer {
 
 /** encodeHello encodes a HELLO datagram. */
 export const encodeHello = (h: Hello): Buffer => json(DatagramType.HELLO, h);
-/** encodeChallenge encodes a CHALLENGE datagram. */
-export const encodeChallenge = (cookie: string): Buffer => json(DatagramType.CHALLENGE, { cookie });
+/** encodeChallenge encodes a CHALLENGE datagram, echoing the HELLO's nonce. */
+export const encodeChallenge = (cookie: string, nonce?: string): Buffer => json(DatagramType.CHALLENGE, { cookie, nonce });
 /** encodeWelcome encodes a WELCOME datagram. */
 export const encodeWelcome = (w: Welcome): Buffer => json(DatagramType.WELCOME, w);
 /** encodeError encodes an ERROR datagram (the message is cut to fit). */
-export const encodeError = (e: WireError): Buffer => json(DatagramType.ERROR, { code: e.code, message: e.message.slice(0, 500) });
+export const encodeError = (e: WireError): Buffer => json(DatagramType.ERROR, { code: e.code, message: e.message.slice(0, 500), nonce: e.nonce });
 
 /** encodeEnd encodes an END datagram (the stream ended). */
 export const encodeEnd = (streamId: number): Buffer => streamIdOnly(DatagramType.END, streamId);
@@ -248,19 +254,19 @@ function decodeJson(type: number, b: Buffer): Datagram | Rejection {
   const u32 = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
   switch (type) {
     case DatagramType.HELLO:
-      if ((o.role !== 'publish' && o.role !== 'view') || !str(o.stream) || !optStr(o.cookie) || !optStr(o.proof) || !optStr(o.agent) || (o.streamId !== undefined && !u32(o.streamId))) {
+      if ((o.role !== 'publish' && o.role !== 'view') || !str(o.stream) || !optStr(o.cookie) || !optStr(o.proof) || !optStr(o.nonce) || !optStr(o.agent) || (o.streamId !== undefined && !u32(o.streamId))) {
         return bad('HELLO needs {"role":"publish"|"view","stream":string}');
       }
       if (o.role === 'publish' && o.streamId === undefined) return bad('a publisher HELLO needs a streamId');
-      return { type: 'hello', hello: pick(o, ['role', 'stream', 'streamId', 'cookie', 'proof', 'agent']) as unknown as Hello };
+      return { type: 'hello', hello: pick(o, ['role', 'stream', 'streamId', 'cookie', 'proof', 'nonce', 'agent']) as unknown as Hello };
     case DatagramType.CHALLENGE:
-      return str(o.cookie) ? { type: 'challenge', cookie: o.cookie as string } : bad('CHALLENGE needs {"cookie":string}');
+      return str(o.cookie) && optStr(o.nonce) ? { type: 'challenge', ...(pick(o, ['cookie', 'nonce']) as { cookie: string; nonce?: string }) } : bad('CHALLENGE needs {"cookie":string}');
     case DatagramType.WELCOME:
-      if (!str(o.stream) || !u32(o.streamId) || typeof o.refreshMs !== 'number' || !(o.refreshMs > 0) || !optStr(o.agent)) return bad('WELCOME needs {"stream":string,"streamId":u32,"refreshMs":number}');
-      return { type: 'welcome', welcome: pick(o, ['stream', 'streamId', 'refreshMs', 'agent']) as unknown as Welcome };
+      if (!str(o.stream) || !u32(o.streamId) || typeof o.refreshMs !== 'number' || !(o.refreshMs > 0) || !optStr(o.nonce) || !optStr(o.agent)) return bad('WELCOME needs {"stream":string,"streamId":u32,"refreshMs":number}');
+      return { type: 'welcome', welcome: pick(o, ['stream', 'streamId', 'refreshMs', 'nonce', 'agent']) as unknown as Welcome };
     default:
-      if (!str(o.code) || !str(o.message)) return bad('ERROR needs {"code":string,"message":string}');
-      return { type: 'error', error: { code: o.code as string, message: o.message as string } };
+      if (!str(o.code) || !str(o.message) || !optStr(o.nonce)) return bad('ERROR needs {"code":string,"message":string}');
+      return { type: 'error', error: pick(o, ['code', 'message', 'nonce']) as unknown as WireError };
   }
 }
 

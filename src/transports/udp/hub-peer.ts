@@ -54,9 +54,14 @@ export abstract class HubPeer {
     return h.role === this.hello.role && h.stream === this.hello.stream && h.streamId === this.hello.streamId;
   }
 
-  /** welcome encodes the WELCOME this peer gets for each HELLO. */
-  welcome(): Buffer {
-    return encodeWelcome({ stream: this.stream, streamId: this.streamId, refreshMs: this.opts.refreshMs });
+  /** nonce is the nonce of the peer's HELLO (echoed in what the hub sends it unasked, e.g. an ERROR when dropped). */
+  get nonce(): string | undefined {
+    return this.hello.nonce;
+  }
+
+  /** welcome encodes the WELCOME this peer gets for each HELLO, echoing that HELLO's nonce. */
+  welcome(nonce: string | undefined): Buffer {
+    return encodeWelcome({ stream: this.stream, streamId: this.streamId, refreshMs: this.opts.refreshMs, nonce });
   }
 
   /** close releases the peer's hub reader or publisher slot. */

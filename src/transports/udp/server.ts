@@ -195,13 +195,14 @@ export class UdpServer {
 
   private hello(h: Hello, from: RemoteInfo, key: string): void {
     const send = (b: Buffer) => this.endpoint!.send(b, from.port, from.address);
-    if (!this.cookies.valid(key, h.cookie)) return send(encodeChallenge(this.cookies.issue(key)));
-    const fail = (e: CamwireError) => send(encodeError({ code: e.code, message: e.message }));
+    // Every answer echoes the HELLO's nonce: a client takes no CHALLENGE, WELCOME or ERROR without it.
+    if (!this.cookies.valid(key, h.cookie)) return send(encodeChallenge(this.cookies.issue(key), h.nonce));
+    const fail = (e: CamwireError) => send(encodeError({ code: e.code, message: e.message, nonce: h.nonce }));
     if (this.opts.token && !checkProof(this.opts.token, h.cookie!, h)) return fail(createError('CAMWIRE_ERR_UNAUTHORIZED', 'missing or wrong token (pass --token)'));
     const old = this.peers.get(key);
     if (old?.matches(h)) {
       old.lastSeen = Date.now();
-      return send(old.welcome());
+      return send(old.welcome(h.nonce));
     }
     const penalty = this.penalties.get(key);
     if (penalty !== undefined && penalty > Date.now()) return fail(createError('CAMWIRE_ERR_TOO_MANY_PEERS', `refused for ${Math.ceil((penalty - Date.now()) / 1000)} s more after misbehaving`));
@@ -218,7 +219,7 @@ export class UdpServer {
     }
     peer.slot = admitted.slot;
     this.peers.set(key, peer);
-    send(peer.welcome());
+    send(peer.welcome(h.nonce));
   }
 
   private subscribe(h: Hello, from: RemoteInfo, key: string): ViewPeer {
@@ -267,7 +268,7 @@ export class UdpServer {
   private punish(peer: HubPeer, e: CamwireError): void {
     if (this.penalties.size >= PENALTY_MEMORY) this.penalties.delete(this.penalties.keys().next().value!);
     this.penalties.set(peer.key, Date.now() + PENALTY_MS);
-    this.endpoint?.send(encodeError({ code: e.code, message: e.message }), peer.port, peer.address);
+    this.endpoint?.send(encodeError({ code: e.code, message: e.message, nonce: peer.nonce }), peer.port, peer.address);
     log.warn(`udp ${peer.key} (${peer.role} "${peer.stream}") dropped: ${e.message}`);
     this.drop(peer, e.code);
   }

@@ -6,7 +6,10 @@ import type { Frame } from '../../../src/frame/frame.js';
 import { Hub } from '../../../src/hub/hub.js';
 import { UdpHubClient } from '../../../src/transports/udp/client.js';
 import { udpOptions } from '../../../src/transports/udp/options.js';
+import { encodeError, encodeWelcome } from '../../../src/transports/udp/control.js';
+import { LossyRelay } from '../../../support/lossy-relay.js';
 import { waitUntil } from '../../../support/net.js';
+import { RawPeer } from '../../helpers/udp-peer.js';
 import { testFrame } from '../../../support/udp-frames.js';
 
 let server: HubServer;
@@ -68,6 +71,38 @@ describe('udp hub client', () => {
     } finally {
       clearInterval(timer);
       pub.end();
+    }
+  });
+
+  it('takes no WELCOME or ERROR that does not echo its HELLO\'s nonce: a spoofer on the hub\'s address cannot re-target or stop it', async () => {
+    // The client reaches the hub through a relay; datagrams sent to the relay's upstream port
+    // reach the client from "the hub's" address, as a spoofer's would.
+    const relay = await LossyRelay.start({ host: '127.0.0.1', port }, { seed: 1 });
+    const got: Omit<Frame, 'stream'>[] = [];
+    const c = new UdpHubClient(parseUdpUrl(`udp://127.0.0.1:${relay.port}/cl4`), udpOptions(), { role: 'view', sink: { frame: (f) => got.push(f), end: () => {} } });
+    const pub = server.hub.publish('cl4', 'test');
+    const timer = setInterval(() => pub.publish({ ...testFrame(3000, 1), stream: 'cl4' }), 20);
+    const spoofer = await RawPeer.open();
+    let failed: unknown;
+    c.done.catch((e) => (failed = e));
+    try {
+      await c.start();
+      await waitUntil(() => got.length >= 3, 5000, 'frames through the hub');
+      for (const p of relay.upstreamPorts()) {
+        spoofer.send(encodeWelcome({ stream: 'cl4', streamId: 0x1234, refreshMs: 100 }), p);
+        spoofer.send(encodeWelcome({ stream: 'cl4', streamId: 0x1234, refreshMs: 100, nonce: 'guessed' }), p);
+        spoofer.send(encodeError({ code: 'CAMWIRE_ERR_UNAUTHORIZED', message: 'spoofed' }), p);
+      }
+      await waitUntil(() => c.rejections.count('CAMWIRE_ERR_UNKNOWN_PEER') >= 3, 3000, 'the spoofed answers counted');
+      const before = got.length;
+      await waitUntil(() => got.length >= before + 5, 5000, 'frames still arriving on the welcomed stream id');
+      assert.equal(failed, undefined, 'a spoofed UNAUTHORIZED did not stop the client');
+    } finally {
+      clearInterval(timer);
+      pub.end();
+      await spoofer.close();
+      await c.close();
+      await relay.close();
     }
   });
 });
