@@ -82,8 +82,9 @@ export function pullSeedInto(url: string, pub: Publisher, opts: SeedOptions): Se
   const opened = (async () => {
     if (u.wire === 'countdown') {
       if (!u.bind) throw createError('CAMWIRE_ERR_BAD_URL', `"${url}": to receive wire=countdown, bind with udp://@${u.host}:${u.port} (udp://@:${u.port} for every interface)`);
-      const r = await CountdownReceiver.open({ host: u.host, port: u.port, ttl: cfg.udpTtl, iface: opts.iface, loopback: opts.loopback ?? true, maxFrameBytes: cfg.maxFrameBytes, recvBufferBytes: cfg.udpRecvBufferBytes, allow: u.allow }, (p) => pictures.push(p));
+      const r = new CountdownReceiver({ host: u.host, port: u.port, ttl: cfg.udpTtl, iface: opts.iface, loopback: opts.loopback ?? true, maxFrameBytes: cfg.maxFrameBytes, recvBufferBytes: cfg.udpRecvBufferBytes, allow: u.allow }, (p) => pictures.push(p));
       stop = () => r.close();
+      await r.start();
     } else if (u.bind) {
       const l = new SeedTcpListener({ ...cfg, host: u.host, port: u.port, wire: u.wire as TcpWire, allow: u.allow }, { kind: 'accept', picture: (p) => pictures.push(p) });
       await l.start();
@@ -121,7 +122,14 @@ export async function publishToSeed(url: string, opts: SeedOptions): Promise<Rem
   if (u.wire === 'countdown') {
     if (u.bind) throw createError('CAMWIRE_ERR_BAD_URL', `"${url}": "@" means receive here; send to a receiver or group, e.g. udp://224.3.29.71:${u.port}?wire=countdown`);
     const sliceBytes = opts.countdownSliceBytes ?? COUNTDOWN_SLICE_BYTES;
-    const sender = await CountdownSender.open({ host: u.host, port: u.port, ttl: cfg.udpTtl, iface: opts.iface, loopback: opts.loopback ?? true, sliceBytes, pacePercent: cfg.udpPacePercent });
+    const sender = new CountdownSender({ host: u.host, port: u.port, ttl: cfg.udpTtl, iface: opts.iface, loopback: opts.loopback ?? true, sliceBytes, pacePercent: cfg.udpPacePercent });
+    try {
+      await sender.start();
+    } catch (e) {
+      await sender.close();
+      await hub.close();
+      throw e;
+    }
     const done = pumpNewest(hub.read(name, { label: `countdown to ${u.text}` }), sender).then(() => sender.close());
     link = { close: () => sender.close(), done, port: () => u.port };
   } else {

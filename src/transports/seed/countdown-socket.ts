@@ -58,25 +58,28 @@ export class CountdownSender implements FrameSink {
   private isClosed = false;
   private readonly tooLarge = new RateLimitedReport((n) => log.warn(`skipped ${n} frame(s) too large for 255 countdown slices (lower --quality or --size, or raise --mtu)`));
 
-  private constructor(
-    private readonly socket: Socket,
-    private readonly o: CountdownSocketOptions & { sliceBytes: number; pacePercent: number },
-  ) {}
+  private socket: Socket | undefined;
+  private starting: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
 
-  /** open binds an ephemeral port, sets the multicast options and sends the one Hello. */
-  static async open(o: CountdownSocketOptions & { sliceBytes: number; pacePercent: number }): Promise<CountdownSender> {
-    const family = isIP(o.host) === 6 ? 6 : 4;
-    const s = await open(family, 0, undefined, false);
-    s.on('message', () => {}); // old receivers answer Hello with "ack"; read and ignore
-    if (isMulticastAddress(o.host)) {
-      s.setMulticastTTL(o.ttl);
-      s.setMulticastLoopback(o.loopback);
-      if (o.iface) s.setMulticastInterface(o.iface);
-    }
-    const sender = new CountdownSender(s, o);
-    await sender.send(COUNTDOWN_HELLO);
-    log.info(`sending wire=countdown to udp://${hostForUrl(o.host)}:${o.port} in slices of ${o.sliceBytes} bytes (start old receivers before this sender)`);
-    return sender;
+  constructor(private readonly o: CountdownSocketOptions & { sliceBytes: number; pacePercent: number }) {}
+
+  /** start binds an ephemeral port, sets the multicast options and sends the one Hello (once; CAMWIRE_ERR_LISTEN if it cannot). */
+  start(): Promise<void> {
+    return (this.starting ??= (async () => {
+      const o = this.o;
+      const s = await open(isIP(o.host) === 6 ? 6 : 4, 0, undefined, false);
+      this.socket = s;
+      s.on('message', () => {}); // old receivers answer Hello with "ack"; read and ignore
+      if (isMulticastAddress(o.host)) {
+        s.setMulticastTTL(o.ttl);
+        s.setMulticastLoopback(o.loopback);
+        if (o.iface) s.setMulticastInterface(o.iface);
+      }
+      if (this.isClosed) return;
+      await new Promise<void>((r) => s.send(COUNTDOWN_HELLO, o.port, o.host, () => r()));
+      log.info(`sending wire=countdown to udp://${hostForUrl(o.host)}:${o.port} in slices of ${o.sliceBytes} bytes (start old receivers before this sender)`);
+    })());
   }
 
   /** closed tells whether close() was called. */
@@ -106,6 +109,7 @@ export class CountdownSender implements FrameSink {
       log.error(`wire=countdown carries JPEG pictures but the stream is ${f.codec}; send it with --codec mjpeg`);
       return void this.close();
     }
+    if (!this.socket || this.isClosed) return; // not started, or closing: nothing to send with
     let ds: Buffer[];
     try {
       ds = countdownSlices(f.payload, this.o.sliceBytes);
@@ -122,12 +126,16 @@ export class CountdownSender implements FrameSink {
     });
   }
 
-  /** close closes the socket. Idempotent. */
-  async close(): Promise<void> {
-    if (this.isClosed) return;
-    this.isClosed = true;
-    this.wake?.();
-    await new Promise<void>((r) => this.socket.close(() => r()));
+  /** close closes the socket (after a start in progress). Idempotent. */
+  close(): Promise<void> {
+    return (this.closing ??= (async () => {
+      this.isClosed = true;
+      this.wake?.();
+      this.tick?.();
+      await this.starting?.catch(() => {});
+      const s = this.socket;
+      if (s) await new Promise<void>((r) => s.close(() => r()));
+    })());
   }
 
   private async paced(ds: Buffer[]): Promise<void> {
@@ -141,7 +149,7 @@ export class CountdownSender implements FrameSink {
       const elapsed = performance.now() - start;
       const due = this.hurry || window <= 0 || elapsed >= window ? ds.length : Math.max(sent + 1, Math.ceil((ds.length * elapsed) / window));
       // send() queues in libuv; waiting for each callback would add an event-loop turn per datagram.
-      while (sent < due) this.socket.send(ds[sent++], this.o.port, this.o.host);
+      while (sent < due) this.socket!.send(ds[sent++], this.o.port, this.o.host);
       if (sent < ds.length) {
         await new Promise<void>((r) => {
           const t = setTimeout(r, 1);
@@ -154,10 +162,6 @@ export class CountdownSender implements FrameSink {
       }
     }
   }
-
-  private send(d: Buffer): Promise<void> {
-    return new Promise((r) => this.socket.send(d, this.o.port, this.o.host, () => r()));
-  }
 }
 
 /** CountdownReceiver receives countdown datagrams and hands whole pictures to `onPicture`. */
@@ -165,13 +169,26 @@ export class CountdownReceiver {
   private readonly dropped = new RateLimitedReport((n) => log.warn(`wire=countdown: dropped ${n} incomplete or damaged frame(s) (lost datagrams)`));
   private readonly refused = new RateLimitedReport((n) => log.warn(`wire=countdown: ignored ${n} datagram(s) from addresses outside allow=`));
 
-  private constructor(
-    private readonly socket: Socket,
-    readonly reassembler: CountdownReassembler,
-  ) {}
+  /** reassembler rebuilds pictures from datagrams (its stats count drops). */
+  readonly reassembler: CountdownReassembler;
+  private socket: Socket | undefined;
+  private starting: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
 
-  /** open binds (with address reuse) and joins the group for a multicast host; '' binds every interface. */
-  static async open(o: CountdownSocketOptions & { maxFrameBytes: number; recvBufferBytes: number; allow: AllowList }, onPicture: (p: SeedPicture) => void): Promise<CountdownReceiver> {
+  constructor(
+    private readonly o: CountdownSocketOptions & { maxFrameBytes: number; recvBufferBytes: number; allow: AllowList },
+    private readonly onPicture: (p: SeedPicture) => void,
+  ) {
+    this.reassembler = new CountdownReassembler(o.maxFrameBytes);
+  }
+
+  /** start binds (with address reuse) and joins the group for a multicast host; '' binds every interface. Once; CAMWIRE_ERR_LISTEN if it cannot. */
+  start(): Promise<void> {
+    return (this.starting ??= this.open());
+  }
+
+  private async open(): Promise<void> {
+    const o = this.o;
     const group = o.host !== '' && isMulticastAddress(o.host);
     const family = isIP(o.host) === 6 ? 6 : 4;
     // A group member binds the wildcard address: the group is joined below, not bound.
@@ -189,28 +206,35 @@ export class CountdownReceiver {
         throw createError('CAMWIRE_ERR_LISTEN', `cannot join multicast group ${o.host}${o.iface ? ` on ${o.iface}` : ''}: ${describeNetError(e)} (pick the interface with --iface ADDR)`, { cause: e });
       }
     }
-    const r = new CountdownReceiver(s, new CountdownReassembler(o.maxFrameBytes));
+    this.socket = s;
     let dropped = 0;
     s.on('message', (d, from) => {
-      if (o.allow && !o.allow(from.address)) return r.refused.add();
-      const p = r.reassembler.push(d);
-      if (r.reassembler.stats.dropped > dropped) {
-        r.dropped.add(r.reassembler.stats.dropped - dropped);
-        dropped = r.reassembler.stats.dropped;
+      if (o.allow && !o.allow(from.address)) return this.refused.add();
+      const p = this.reassembler.push(d);
+      if (this.reassembler.stats.dropped > dropped) {
+        this.dropped.add(this.reassembler.stats.dropped - dropped);
+        dropped = this.reassembler.stats.dropped;
       }
-      if (p) onPicture(p);
+      if (p && !this.closing) this.onPicture(p);
     });
     log.info(`receiving wire=countdown on udp://@${hostForUrl(o.host)}:${s.address().port}${group ? ' (multicast group joined)' : ''}`);
-    return r;
   }
 
-  /** port is the bound port. */
+  /** port is the bound port (0 before start and after close). */
   get port(): number {
-    return this.socket.address().port;
+    try {
+      return this.socket?.address().port ?? 0;
+    } catch {
+      return 0; // closed
+    }
   }
 
-  /** close closes the socket. */
+  /** close closes the socket (after a start in progress). Idempotent. */
   close(): Promise<void> {
-    return new Promise((r) => this.socket.close(() => r()));
+    return (this.closing ??= (async () => {
+      await this.starting?.catch(() => {});
+      const s = this.socket;
+      if (s) await new Promise<void>((r) => s.close(() => r()));
+    })());
   }
 }
