@@ -26,6 +26,17 @@ export interface PublisherLink {
   closeAfterEnd?: boolean;
 }
 
+/** startOrClose awaits `link.start()`; if it fails, the link and the private hub are closed before the error goes on. */
+export async function startOrClose(hub: Hub, link: { start(): Promise<void>; close(): Promise<void> }): Promise<void> {
+  try {
+    await link.start();
+  } catch (e) {
+    await link.close();
+    await hub.close();
+    throw e;
+  }
+}
+
 /** remotePublisher wraps `pub` (a stream of `hub`, which it owns) and the link sending it. */
 export function remotePublisher(hub: Hub, pub: Publisher, link: PublisherLink): RemotePublisher {
   let closed!: () => void;

@@ -29,7 +29,7 @@ import { PicturePublisher } from '../transports/seed/picture-publisher.js';
 import { SeedTcpConnector } from '../transports/seed/tcp-connector.js';
 import { SeedTcpListener } from '../transports/seed/tcp-listener.js';
 import type { RemoteOptions, RemotePublisher } from './remote.js';
-import { remotePublisher, type PublisherLink } from './remote-publisher.js';
+import { remotePublisher, startOrClose, type PublisherLink } from './remote-publisher.js';
 
 /** SeedOptions: remote options plus what only the seed formats use. */
 export type SeedOptions = RemoteOptions & {
@@ -123,13 +123,7 @@ export async function publishToSeed(url: string, opts: SeedOptions): Promise<Rem
     if (u.bind) throw createError('CAMWIRE_ERR_BAD_URL', `"${url}": "@" means receive here; send to a receiver or group, e.g. udp://224.3.29.71:${u.port}?wire=countdown`);
     const sliceBytes = opts.countdownSliceBytes ?? COUNTDOWN_SLICE_BYTES;
     const sender = new CountdownSender({ host: u.host, port: u.port, ttl: cfg.udpTtl, iface: opts.iface, loopback: opts.loopback ?? true, sliceBytes, pacePercent: cfg.udpPacePercent });
-    try {
-      await sender.start();
-    } catch (e) {
-      await sender.close();
-      await hub.close();
-      throw e;
-    }
+    await startOrClose(hub, sender);
     const done = pumpNewest(hub.read(name, { label: `countdown to ${u.text}` }), sender).then(() => sender.close());
     link = { close: () => sender.close(), done, port: () => u.port };
   } else {

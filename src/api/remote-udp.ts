@@ -12,7 +12,7 @@ import { udpOptions } from '../transports/udp/options.js';
 import { createError, type CamwireError } from '../util/errors.js';
 import { createLogger } from '../util/logger.js';
 import type { RemoteOptions, RemotePublisher } from './remote.js';
-import { remotePublisher } from './remote-publisher.js';
+import { remotePublisher, startOrClose } from './remote-publisher.js';
 
 const log = createLogger('udp');
 
@@ -78,12 +78,6 @@ export async function publishToUdp(url: string, opts: RemoteOptions): Promise<Re
   const pub = hub.publish(name, 'local source');
   const reader = hub.read(name, { label: `send to ${u.text}` });
   const link = u.stream ? new UdpHubClient(u, uo, { role: 'publish', reader }) : new UdpDirectSender(u.host, u.port, reader, uo);
-  try {
-    await link.start();
-  } catch (e) {
-    await link.close();
-    await hub.close();
-    throw e;
-  }
+  await startOrClose(hub, link);
   return remotePublisher(hub, pub, { close: () => link.close(), done: link.done, port: () => u.port });
 }

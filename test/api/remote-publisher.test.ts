@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Hub } from '../../src/hub/hub.js';
-import { END_LINGER_MS, remotePublisher, type PublisherLink } from '../../src/api/remote-publisher.js';
+import { END_LINGER_MS, remotePublisher, startOrClose, type PublisherLink } from '../../src/api/remote-publisher.js';
 
 /** link records what the publisher does to it. */
 function link(over: Partial<PublisherLink> = {}): PublisherLink & { closes: number } {
@@ -62,4 +62,16 @@ test('a link that fails while nobody awaits done is not an unhandled rejection',
   } finally {
     process.off('unhandledRejection', on);
   }
+});
+
+test('startOrClose closes the link and the hub when start fails, and passes the error on', async () => {
+  const hub = new Hub();
+  hub.publish('s', 'test');
+  let closes = 0;
+  await assert.rejects(startOrClose(hub, { start: async () => Promise.reject(new Error('port taken')), close: async () => void closes++ }), /port taken/);
+  assert.equal(closes, 1);
+  assert.throws(() => hub.read('s'), /closed/i, 'the hub is closed');
+  let started = 0;
+  await startOrClose(new Hub(), { start: async () => void started++, close: async () => assert.fail('not closed on success') });
+  assert.equal(started, 1);
 });
