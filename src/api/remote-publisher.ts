@@ -27,14 +27,11 @@ export interface PublisherLink {
 }
 
 /** startOrClose awaits `link.start()`; if it fails, the link and the private hub are closed before the error goes on. */
-export async function startOrClose(hub: Hub, link: { start(): Promise<void>; close(): Promise<void> }): Promise<void> {
-  try {
-    await link.start();
-  } catch (e) {
-    await link.close();
-    await hub.close();
+export function startOrClose(hub: Hub, link: { start(): Promise<void>; close(): Promise<void> }): Promise<void> {
+  return link.start().catch(async (e: unknown) => {
+    await Promise.all([link.close(), hub.close()]);
     throw e;
-  }
+  });
 }
 
 /** remotePublisher wraps `pub` (a stream of `hub`, which it owns) and the link sending it. */
