@@ -22,6 +22,7 @@ const SECTIONS: (() => Promise<Section>)[] = [
   async () => (await import('./viewer-fanout.js')).wsSection,
   async () => (await import('./viewer-fanout.js')).mjpegSection,
   async () => (await import('./attack-http.js')).section,
+  async () => (await import('./attack-tcp.js')).section,
   async () => (await import('./seeds.js')).section,
   async () => (await import('./seeds.js')).fuzzSection,
   async () => (await import('./record.js')).section,

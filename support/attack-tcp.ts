@@ -11,7 +11,9 @@ import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { publishTo, readFrom, type RemotePublisher } from '../src/api/remote.js';
 import { Decoder } from '../src/transports/tcp/decoder.js';
-import { header, MessageType } from '../src/transports/tcp/messages.js';
+import { randomBytes } from 'node:crypto';
+import { encodeProof, header, MessageType } from '../src/transports/tcp/messages.js';
+import { ClientHandshake } from '../src/transports/tcp/handshake.js';
 import { freePort, waitForPort } from './net.js';
 import { renderFrames, Replay } from './replay.js';
 
@@ -37,8 +39,9 @@ export interface AttackHub {
   close(): Promise<void>;
 }
 
-/** startAttackHub starts the hub (env: extra CAMWIRE_* settings), the publisher and the replay. */
+/** startAttackHub starts the hub (env: extra CAMWIRE_* settings; CAMWIRE_TOKEN also given to the publisher and viewer), the publisher and the replay. */
 export async function startAttackHub(env: NodeJS.ProcessEnv = {}, fps = 15): Promise<AttackHub> {
+  const token = env.CAMWIRE_TOKEN ? { token: env.CAMWIRE_TOKEN } : {};
   const port = await freePort();
   const proc = spawn(process.execPath, [BIN, 'serve', '--tcp', String(port), '--http', '0', '--host', '127.0.0.1'], {
     stdio: 'ignore',
@@ -46,7 +49,7 @@ export async function startAttackHub(env: NodeJS.ProcessEnv = {}, fps = 15): Pro
   });
   await waitForPort(port, 20000);
   const frames = await renderFrames({ width: 320, height: 240, fps, quality: 70 }, 8, 'cam');
-  const pub: RemotePublisher = await publishTo(`tcp://127.0.0.1:${port}/cam`, { reconnect: true });
+  const pub: RemotePublisher = await publishTo(`tcp://127.0.0.1:${port}/cam`, { reconnect: true, ...token });
   const replay = new Replay(pub, frames, fps).start();
   const good = { frames: 0 };
   let stopViewer = async () => {};
@@ -56,7 +59,7 @@ export async function startAttackHub(env: NodeJS.ProcessEnv = {}, fps = 15): Pro
     replay,
     good,
     watch() {
-      const r = readFrom(`tcp://127.0.0.1:${port}/cam`, { reconnect: true, reconnectInitialMs: 50, reconnectMaxMs: 250 });
+      const r = readFrom(`tcp://127.0.0.1:${port}/cam`, { reconnect: true, reconnectInitialMs: 50, reconnectMaxMs: 250, ...token });
       const done = (async () => {
         for await (const _ of r) good.frames++;
       })().catch(() => {});
@@ -76,6 +79,8 @@ export async function startAttackHub(env: NodeJS.ProcessEnv = {}, fps = 15): Pro
 export interface AttackStats {
   connections: number;
   refusals: Record<string, number>;
+  /** welcomes: handshakes the hub accepted (an attack that logs in or gets a slot past its limits). */
+  welcomes: number;
 }
 
 /** peer opens one raw connection from `from`; resolves the socket once connected (rejects on error). */
@@ -89,7 +94,13 @@ function peer(port: number, from: string, stats: AttackStats): Promise<Socket> {
     const d = new Decoder();
     s.on('data', (c) => {
       try {
-        for (const m of d.push(c)) if (m.type === 'error') stats.refusals[m.error.code] = (stats.refusals[m.error.code] ?? 0) + 1;
+        for (let ms = d.push(c); ms.length; ms = d.push(Buffer.alloc(0))) {
+          for (const m of ms) {
+            if (m.type === 'error') stats.refusals[m.error.code] = (stats.refusals[m.error.code] ?? 0) + 1;
+            if (m.type === 'welcome') stats.welcomes++;
+            if (m.type === 'challenge') s.emit('challenge');
+          }
+        }
       } catch {
         /* not what a hub sends; the counts say so */
       }
@@ -103,7 +114,7 @@ function peer(port: number, from: string, stats: AttackStats): Promise<Socket> {
  * attack on each connected socket. Resolves with the counts once `until` passed and all closed.
  */
 async function keep(port: number, from: string[], n: number, until: number, use: (s: Socket) => void): Promise<AttackStats> {
-  const stats: AttackStats = { connections: 0, refusals: {} };
+  const stats: AttackStats = { connections: 0, refusals: {}, welcomes: 0 };
   const open = new Set<Socket>();
   const loop = async (addr: string) => {
     while (Date.now() < until) {
@@ -161,11 +172,47 @@ export function idleFlood(port: number, from: string[], perAddress: number, unti
   return keep(port, from, perAddress, until, () => {});
 }
 
+/** slowHello is "slowloris": each connection declares a 4000-byte HELLO and sends one byte of it a second. */
+export function slowHello(port: number, from: string[], perAddress: number, until: number): Promise<AttackStats> {
+  return keep(port, from, perAddress, until, (s) => {
+    s.write(header(MessageType.HELLO, 4000));
+    const t = setInterval(() => s.writable && s.write('{'), 1000);
+    s.once('close', () => clearInterval(t));
+  });
+}
+
+/** oversized declares lengths no hub may buffer (a 4 GiB FRAME, a 2 GiB HELLO) and follows each with 64 KiB of body. */
+export function oversized(port: number, from: string[], perAddress: number, until: number): Promise<AttackStats> {
+  const body = Buffer.alloc(64 * 1024, 0x7b);
+  let i = 0;
+  return keep(port, from, perAddress, until, (s) => {
+    s.write(i++ % 2 ? header(MessageType.FRAME, 0xffffffff) : header(MessageType.HELLO, 0x7fffffff));
+    s.write(body);
+  });
+}
+
+/**
+ * bruteForce guesses the --token credential: a proper HELLO for user '' (padded, with a nonce),
+ * then a random 32-byte PROOF for each CHALLENGE — as fast as the hub answers.
+ */
+export function bruteForce(port: number, from: string[], perAddress: number, until: number): Promise<AttackStats> {
+  return keep(port, from, perAddress, until, (s) => {
+    s.write(new ClientHandshake({ user: '', secret: 'guess' }, 'attacker').hello('view', 'cam'));
+    s.once('challenge', () => s.writable && s.write(encodeProof({ proof: randomBytes(32).toString('base64') })));
+  });
+}
+
+/** ATTACKS: the drivers inChild can run. */
+const ATTACKS = { idleFlood, frameFirst, slowHello, oversized, bruteForce };
+
+/** AttackKind names one driver. */
+export type AttackKind = keyof typeof ATTACKS;
+
 /**
  * inChild runs idleFlood or frameFirst in a separate node process, so the attacker's own CPU
  * does not starve the good viewer measured in this one (as on two real machines).
  */
-export function inChild(kind: 'idleFlood' | 'frameFirst', port: number, addresses: number, perAddress: number, ms: number): Promise<AttackStats> {
+export function inChild(kind: AttackKind, port: number, addresses: number, perAddress: number, ms: number): Promise<AttackStats> {
   const self = fileURLToPath(import.meta.url);
   const code = `const m = await import(${JSON.stringify(self)}); const s = await m.${kind}(${port}, m.attackerAddresses(${addresses}), ${perAddress}, Date.now() + ${ms}); process.stdout.write(JSON.stringify(s)); process.exit(0);`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
