@@ -4,7 +4,7 @@
  */
 import { freePort, waitForPort } from '../support/net.js';
 import { bare, camwire } from './procs.js';
-import { ms, table, type Section } from './section.js';
+import { judge, ms, table, type Section } from './section.js';
 import { sleep } from '../src/util/sleep.js';
 
 const SECONDS = 8;
@@ -48,7 +48,7 @@ export const latency: Section = {
       const hub = await viaHub(size);
       rows.push([size, 'bare socket relay (baseline)', base[0], ms(base[1]), ms(base[2]), ms(base[3]), '1.00']);
       rows.push([size, 'camwire send → serve → view', hub[0], ms(hub[1]), ms(hub[2]), ms(hub[3]), (hub[2] / base[2]).toFixed(2)]);
-      if (size === '1280x720') verdict = `p95 at 1280x720 through the hub: ${ms(hub[2])} ms (target ≤ 15 ms: ${hub[2] <= 15 ? 'met' : 'NOT met'})`;
+      if (size === '1280x720') verdict = judge({ target: 'TCP: p95 capture→received ≤ 15 ms at 1280×720@30 through the hub (encode included)', result: `${ms(hub[2])} ms (p50 ${ms(hub[1])})`, baseline: `bare Node relay ${ms(base[2])} ms (${(hub[2] / base[2]).toFixed(2)}×)`, met: hub[2] <= 15 });
     }
     return [
       `## Capture→received latency, 30 fps, ${SECONDS} s per row (ms; JPEG encode included)`,

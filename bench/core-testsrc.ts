@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { Hub } from '../src/hub/hub.js';
 import { Pattern } from '../src/sources/testsrc/pattern.js';
 import { TestSource } from '../src/sources/testsrc/testsrc.js';
-import { cpuSampler, pct, table, type Section } from './section.js';
+import { judge, cpuSampler, pct, table, type Section } from './section.js';
 import { sleep } from '../src/util/sleep.js';
 
 const SECONDS = 5;
@@ -48,7 +48,7 @@ export const testsrc: Section = {
       const base = await encodeOnlyCpu(w, h);
       const [cpu, fps] = await patternCpu(w, h);
       rows.push([`${w}x${h}`, pct(base), pct(cpu), fps.toFixed(1), (cpu / base).toFixed(2)]);
-      if (w === 1280) verdict = `Test pattern at 1280x720@30: ${pct(cpu)} of one core (target ≤ 25 %: ${cpu <= 0.25 ? 'met' : 'NOT met'}).`;
+      if (w === 1280) verdict = judge({ target: 'Test pattern 1280x720@30 ≤ 25 % of a core', result: pct(cpu), baseline: `JPEG encode alone ${pct(base)}`, met: cpu <= 0.25 });
     }
     return [
       `## Test-pattern source CPU, 30 fps, ${SECONDS} s per row (share of one core)`,

@@ -153,11 +153,24 @@ async function once(server: Server, n: number, withSlow: boolean): Promise<Measu
   const p = await server.start();
   const closers: (() => void)[] = [];
   try {
-    return await measure(p.procs, p.client, async () => {
-      for (let i = 1; i < n; i++) closers.push(await p.extra!());
-      if (withSlow) closers.push(await p.slow!());
+    let attached = 1;
+    const m = await measure(p.procs, p.client, async () => {
+      // A server that stops accepting must not hang the run: each client gets 5 s to connect.
+      const within = <T,>(x: Promise<T>) => Promise.race([x, sleep(5000).then(() => undefined)]);
+      for (let i = 1; i < n; i++) {
+        const c = await within(p.extra!());
+        if (!c) break;
+        closers.push(c);
+        attached++;
+      }
+      if (withSlow) {
+        const c = await within(p.slow!());
+        if (c) closers.push(c);
+      }
       await sleep(500);
     });
+    if (attached < n) m.error = `only ${attached} of ${n} clients could connect within 5 s each`;
+    return m;
   } finally {
     closers.forEach((c) => c());
     await stop(p.procs);

@@ -73,7 +73,8 @@ const ffmpegPeer = (codec: Codec, proto: 'tcp' | 'udp'): Peer => ({
       return { procs, client: { url: `tcp://127.0.0.1:${port}`, via: 'ffmpeg', format: codec === 'mjpeg' ? 'mjpeg' : 'mpegts' } };
     }
     const u = await udpClient(codec);
-    const out = codec === 'mjpeg' ? ['-f', 'rtp', `rtp://127.0.0.1:${u.sendTo}`] : ['-f', 'mpegts', '-flush_packets', '1', `udp://127.0.0.1:${u.sendTo}?pkt_size=1316`];
+    // RFC 2435 carries only the standard Huffman tables: ffmpeg's default optimal ones are unreadable after RTP.
+    const out = codec === 'mjpeg' ? ['-huffman', 'default', '-f', 'rtp', `rtp://127.0.0.1:${u.sendTo}`] : ['-f', 'mpegts', '-flush_packets', '1', `udp://127.0.0.1:${u.sendTo}?pkt_size=1316`];
     return { procs: cameraInto('ffmpeg sender', SIZE, FPS, 'ffmpeg', [...FF, ...RAW, ...enc, ...out]), client: u.client, cleanup: u.cleanup };
   },
 });

@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { resultOf, targetsTable, type Section, type TargetRow } from './section.js';
+import { judged, resultOf, targetsTable, type Section, type TargetRow } from './section.js';
 
 const SECTIONS: (() => Promise<Section>)[] = [
   async () => (await import('./core-testsrc.js')).testsrc,
@@ -49,7 +49,7 @@ for (const load of SECTIONS) {
   process.stderr.write(`running ${s.name}…\n`);
   const r = resultOf(await s.run());
   parts.push(r.markdown);
-  targets.push(...r.targets);
+  targets.push(...r.targets, ...judged.splice(0));
   process.stdout.write(r.markdown + '\n\n');
 }
 if (targets.length) process.stdout.write(`## Targets judged in this run\n\n${targetsTable(targets)}\n`);

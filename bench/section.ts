@@ -29,6 +29,19 @@ export interface SectionResult {
   targets: TargetRow[];
 }
 
+/** judged collects the TargetRows that sections record with judge(); run.ts takes them after each section. */
+export const judged: TargetRow[] = [];
+
+/**
+ * judge records a target judged from this run's figures for the targets table and returns the
+ * verdict line the section prints: `TARGET: RESULT (baseline BASELINE) — met | NOT met`.
+ */
+export function judge(row: TargetRow): string {
+  judged.push(row);
+  const verdict = row.met === null ? '' : ` — ${row.met ? 'met' : 'NOT met'}`;
+  return `${row.target}: ${row.result}${row.baseline ? ` (same-run baseline: ${row.baseline})` : ''}${verdict}.`;
+}
+
 /** resultOf normalises what a section's run() returned. */
 export function resultOf(r: string | SectionResult): SectionResult {
   return typeof r === 'string' ? { markdown: r, targets: [] } : r;

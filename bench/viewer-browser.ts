@@ -8,7 +8,7 @@
 import type { Codec } from '../src/frame/frame.js';
 import { percentiles } from '../src/hub/stats.js';
 import { hasChromium, launchBrowser } from '../support/browser.js';
-import { pct, table, type Section } from './section.js';
+import { judge, pct, table, type Section } from './section.js';
 import { sleep } from '../src/util/sleep.js';
 import type { StreamSpec } from './viewer-worker.js';
 import { startWorker } from './worker.js';
@@ -108,6 +108,9 @@ export const section: Section = {
       rows.push([sc.title, 'camwire viewer', `${f(cw.minFps)} / ${f(cw.medianFps)}`, f(cw.p50), f(cw.p95), f(cw.p99), pct(cw.drawnShare), kb]);
       if (bare) verdicts.push(`${sc.title}: camwire p95 ${f(cw.p95)} ms = ${(cw.p95 / bare.p95).toFixed(2)}× the bare page; slowest tile ${f(cw.minFps)} fps (bare ${f(bare.minFps)}).`);
       if (sc.codec === 'mjpeg' && sc.streams.length === 1) mjpeg720 = cw;
+      const base = bare ? `bare ws page p95 ${f(bare.p95)} ms, slowest tile ${f(bare.minFps)} fps` : '';
+      if (sc.codec === 'mjpeg' && sc.streams.length === 1) judge({ target: `Browser: p95 capture→drawn ≤ 30 ms, ${sc.title}`, result: `${f(cw.p95)} ms`, baseline: base, met: cw.p95 <= 30 });
+      if (sc.streams.length >= 16) judge({ target: `Browser: ${sc.title}, each tile ≥ 25 fps`, result: `slowest tile ${f(cw.minFps)} fps (p50 ${f(cw.p50)} ms)`, baseline: base, met: cw.minFps >= 25 });
       if (sc.codec === 'h264' && mjpeg720) {
         verdicts.push(`${sc.title}: p50 ${f(cw.p50)} ms, p95 ${f(cw.p95)} ms = ${(cw.p50 / mjpeg720.p50).toFixed(2)}× / ${(cw.p95 / mjpeg720.p95).toFixed(2)}× MJPEG 720p in the same run, at ${(cw.frameBytes / mjpeg720.frameBytes * 100).toFixed(0)} % of its bytes per frame.`);
       }
