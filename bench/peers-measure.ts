@@ -92,22 +92,47 @@ export function descendants(pid: number): number[] {
   return out;
 }
 
-const cpuOf = (pids: number[]) => pids.reduce((a, p) => a + safe(() => procCpuMs(p)), 0);
+/** cpuByPid reads each pid's CPU ms; a pid that has exited is left out (its time is lost, never negative). */
+function cpuByPid(pids: number[]): Map<number, number> {
+  const m = new Map<number, number>();
+  for (const p of pids) {
+    try {
+      m.set(p, procCpuMs(p));
+    } catch {
+      // exited
+    }
+  }
+  return m;
+}
 
-/** tcpBytesReceived sums what the TCP sockets of `pids` have received (the kernel's count, from `ss`). */
-export function tcpBytesReceived(pids: number[]): number {
+/** cpuSince sums, over pids alive at both reads, the CPU used since `before`. */
+function cpuSince(before: Map<number, number>, pids: number[]): number {
+  let total = 0;
+  for (const [p, ms] of cpuByPid(pids)) if (before.has(p)) total += Math.max(0, ms - before.get(p)!);
+  return total;
+}
+
+/** tcpBytesReceived maps each TCP socket of `pids` (by its addresses) to what it has received (the kernel's count, from `ss`). */
+export function tcpBytesReceived(pids: number[]): Map<string, number> {
+  const byConn = new Map<string, number>();
   let out = '';
   try {
     out = execFileSync('ss', ['-tinpH', 'state', 'established'], { encoding: 'utf8' });
   } catch {
-    return 0;
+    return byConn;
   }
-  let total = 0;
-  let mine = false;
+  let conn: string | undefined;
   for (const line of out.split('\n')) {
-    if (!/^\s/.test(line)) mine = pids.some((p) => line.includes(`pid=${p},`));
-    else if (mine) total += Number(/bytes_received:(\d+)/.exec(line)?.[1] ?? 0);
+    if (!/^\s/.test(line)) conn = pids.some((p) => line.includes(`pid=${p},`)) ? line.trim().split(/\s+/).slice(2, 4).join(' ') : undefined;
+    else if (conn) byConn.set(conn, Number(/bytes_received:(\d+)/.exec(line)?.[1] ?? 0));
   }
+  return byConn;
+}
+
+/** bytesSince sums what sockets received since `before` (a socket opened meanwhile counts from 0). */
+function bytesSince(before: Map<string, number>, now: Map<string, number>): number {
+  let total = 0;
+  for (const [k, v] of now) total += Math.max(0, v - (before.get(k) ?? 0));
   return total;
 }
 
@@ -163,15 +188,16 @@ export async function measure(procs: Proc[], client: ClientSpec, during?: () => 
   await during?.();
   const all = () => [...procs.map((p) => ({ name: p.name, pids: [p.child.pid!, ...descendants(p.child.pid!)] })), { name: 'measuring client', pids: [child.pid!, ...descendants(child.pid!)] }];
   const groups0 = all();
-  const cpu0 = groups0.map((g) => cpuOf(g.pids));
+  const cpu0 = groups0.map((g) => cpuByPid(g.pids));
   const clientPids = () => [child.pid!, ...descendants(child.pid!)];
-  const received = () => (client.bytes ? client.bytes() : tcpBytesReceived(clientPids()));
-  const bytes0 = received();
+  const udp0 = client.bytes?.() ?? 0;
+  const tcp0 = tcpBytesReceived(clientPids());
   const t0 = performance.now();
   await sleep(MEASURE_S * 1000);
   const secs = (performance.now() - t0) / 1000;
-  const cpu = groups0.map((g, i) => ({ name: g.name, share: (cpuOf(g.pids) - cpu0[i]) / 1000 / secs }));
-  const bytes = received() - bytes0;
+  // Only processes alive at both reads count: one started or ended meanwhile is left out, never negative.
+  const cpu = all().map((g, i) => ({ name: g.name, share: cpuSince(cpu0[i] ?? new Map(), g.pids) / 1000 / secs }));
+  const bytes = client.bytes ? client.bytes() - udp0 : bytesSince(tcp0, tcpBytesReceived(clientPids()));
   // A process that ended during the measured seconds failed; ending after the client closed is normal.
   const failed = procs.find((p) => p.child.exitCode !== null && p.child.exitCode !== 0);
   const code = await Promise.race([exited, sleep(15_000).then(() => 'timeout' as const)]);

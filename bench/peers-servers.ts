@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import { freePort, rawConnect, waitForPort } from '../support/net.js';
-import { hasTool } from '../support/tools.js';
+import { onPath } from '../support/tools.js';
 import { h264EncodeArgs } from '../src/sources/ffmpeg/args.js';
 import { sleep } from '../src/util/sleep.js';
 import { cameraInto, camwire, measure, MEASURE_S, run, stop, waitListening, type ClientSpec, type Measurement, type Proc } from './peers-measure.js';
@@ -187,7 +187,7 @@ export const section: Section = {
     const notes: string[] = [];
     const got = new Map<string, Measurement>();
     for (const server of SERVERS) {
-      const why = server.tool !== 'camwire' && !hasTool(server.tool) ? `${server.tool} not installed` : server.missing?.();
+      const why = server.tool !== 'camwire' && !onPath(server.tool) ? `${server.tool} not installed` : server.missing?.();
       if (why) {
         if (process.env.CI === 'true') throw new Error(`${server.name}: ${why}, and CI=true does not allow skipping it (.ci/run / scripts/bench-setup.sh install it)`);
         notes.push(`${server.name}: skipped (${why}).`);

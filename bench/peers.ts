@@ -111,7 +111,11 @@ const camwirePeer: Peer = {
   },
 };
 
-const PEERS: Peer[] = [camwirePeer, ffmpegPeer('mjpeg', 'tcp'), ffmpegPeer('x264', 'tcp'), ffmpegPeer('mjpeg', 'udp'), ffmpegPeer('x264', 'udp'), gstPeer('mjpeg', 'tcp'), gstPeer('x264', 'tcp'), gstPeer('mjpeg', 'udp'), gstPeer('x264', 'udp')];
+// MJPEG over UDP (RTP/JPEG, ffmpegPeer('mjpeg', 'udp') and gstPeer('mjpeg', 'udp')) is left out
+// until it measures right: ffmpeg's RTP/JPEG decoded to pictures whose strip never read (even with
+// standard Huffman tables), and ffmpeg found no picture size in GStreamer's rtpjpegpay. A pipeline
+// the client cannot decode properly is the client's failure, not a figure for the peer.
+const PEERS: Peer[] = [camwirePeer, ffmpegPeer('mjpeg', 'tcp'), ffmpegPeer('x264', 'tcp'), ffmpegPeer('x264', 'udp'), gstPeer('mjpeg', 'tcp'), gstPeer('x264', 'tcp'), gstPeer('x264', 'udp')];
 
 /** runPeer measures a peer alone and, where it serves several clients, again with one slow client. */
 async function runPeer(p: Peer): Promise<{ alone?: Measurement; slow?: Measurement; skipped?: string }> {
