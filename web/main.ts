@@ -7,6 +7,7 @@
 import { HubSocket } from './hub-socket.js';
 import { Grid } from './grid.js';
 import { probe } from './probe.js';
+import { Playback } from './playback.js';
 import { h } from './dom.js';
 import { LoginForm, logIn, logOut, sessionInfo, takeUrlToken, type SessionInfo } from './login.js';
 
@@ -107,3 +108,7 @@ async function begin(): Promise<void> {
 }
 
 void begin();
+
+// Recordings: timelines, playback and events, shown only when the hub records and the session may
+// play something back (web/playback.ts; it asks again every few seconds, so a login shows it).
+(window as unknown as { camwirePlayback: Playback }).camwirePlayback = new Playback(document.body, { only: params.get('stream') ?? undefined });

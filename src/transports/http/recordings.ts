@@ -9,6 +9,8 @@
  *   GET /api/recordings/clip.mp4?stream=S&from=T&to=T     the span as one fMP4 (remuxed, as recorded)
  * ```
  *
+ * A clip answer (also to HEAD) says where it starts in the Camwire-Clip-Start header (Unix ms).
+ *
  * DIR is the stream's directory name ("/" in a name is "~"), so a segment path never depends on
  * parsing a stream name that itself contains "/". T is Unix milliseconds or an ISO time.
  * The clip is streamed as it is remuxed (no temp file); MJPEG clips keep their JPEG pictures
@@ -21,10 +23,13 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isValidStreamName } from '../../frame/frame.js';
-import { exportClip } from '../../recordings/export.js';
+import { exportClip, type ClipInfo } from '../../recordings/export.js';
 import { RecordingStore, streamDir } from '../../recordings/store.js';
 import { createError } from '../../util/errors.js';
 import { BASE_HEADERS, sendJson } from './reply.js';
+
+/** CLIP_START_HEADER: a clip answer's wall-clock start (Unix ms), the keyframe at or before `from`. */
+export const CLIP_START_HEADER = 'Camwire-Clip-Start';
 
 /** RecordingsRoute is one of the playback routes above. */
 export type RecordingsRoute = { what: 'streams' | 'list' | 'clip' } | { what: 'segment'; dir: string; day: string; file: string };
@@ -56,9 +61,12 @@ export async function serveRecordings(dir: string, route: RecordingsRoute, query
   const from = moment(query, 'from', now - 3600_000);
   const to = moment(query, 'to', now);
   if (route.what === 'clip') {
-    const chunks = exportClip(store, stream, from * 1000, to * 1000);
+    const info: Partial<ClipInfo> = {};
+    const chunks = exportClip(store, stream, from * 1000, to * 1000, info);
     const first = await chunks.next(); // errors (nothing recorded) still become a JSON reply
-    res.writeHead(200, { ...BASE_HEADERS, 'Content-Type': 'video/mp4', 'Cache-Control': 'no-store', 'Content-Disposition': `attachment; filename="${stream.replaceAll('/', '_')}-${new Date(from).toISOString().replace(/[:.]/g, '')}.mp4"` });
+    // The clip starts at the keyframe at or before `from`: the page maps its currentTime to the
+    // wall clock with this (clip time is wall-clock time since the start).
+    res.writeHead(200, { ...BASE_HEADERS, 'Content-Type': 'video/mp4', 'Cache-Control': 'no-store', [CLIP_START_HEADER]: String(Math.round((info.startUs ?? from * 1000) / 1000)), 'Content-Disposition': `attachment; filename="${stream.replaceAll('/', '_')}-${new Date(from).toISOString().replace(/[:.]/g, '')}.mp4"` });
     if (req.method === 'HEAD' || first.done) {
       await chunks.return(undefined); // lets the export release the segments it holds
       return void res.end();

@@ -29,7 +29,7 @@ const TYPES: Record<string, string> = {
 
 /**
  * CSP: the page loads only its own files, draws decoded frames from blob: URLs, plays the HLS
- * fallback from a blob: media source (web/hls-fallback.ts) and talks only to its own origin.
+ * fallback (web/hls-fallback.ts) and recordings (web/mse-clip.ts) from blob: media sources and talks only to its own origin.
  */
 const CSP = "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; connect-src 'self'; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'";
 
