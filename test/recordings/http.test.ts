@@ -10,6 +10,9 @@ import { ffprobeFrames, tempDir } from '../../support/media.js';
 import { frameMd5s, publishTimed, recorderOptions } from '../helpers/recordings.js';
 import { requireTool } from '../helpers/tools.js';
 import { get } from '../helpers/http.js';
+import { writeCredentials } from '../helpers/auth.js';
+import { authenticatorFromConfig } from '../../src/auth/index.js';
+import { DEFAULTS } from '../../src/config/defaults.js';
 
 /** rawGet sends the path as typed (fetch would normalise the dots away) and returns the status. */
 async function rawGet(port: number, path: string): Promise<number> {
@@ -78,4 +81,37 @@ test('Range headers: a single range, an open end, a suffix, and what cannot be s
   assert.equal(parseRange('bytes=9-3', 100), 'unsatisfiable');
   assert.equal(parseRange('bytes=0-1,5-6', 100), undefined, 'several ranges: the whole file');
   assert.equal(parseRange(undefined, 100), undefined);
+});
+
+test('playback needs the playback action on the stream: segments, clips and lists follow each user\'s rules', { timeout: 60_000 }, async () => {
+  const dir = tmp.file('rec-auth');
+  const authFile = await writeCredentials([
+    { name: 'alice', secret: 'alice-secret-1', allow: ['api', 'view:*', 'playback:door'] },
+    { name: 'bob', secret: 'bob-secret-22', allow: ['api', 'view:*'] },
+  ]);
+  const auth = await authenticatorFromConfig({ ...DEFAULTS, authFile });
+  const server = await startHub({ tcpPort: null, httpPort: 0, host: '127.0.0.1', recordDir: dir, auth });
+  const rec = new Recorder(server.hub, recorderOptions(dir, { segmentMs: 2000 }));
+  await rec.start();
+  const base = Date.UTC(2026, 10, 29, 9, 0, 0) * 1000;
+  for (const name of ['door', 'gate']) await publishTimed(server.hub.publish(name), h264Frames({ width: 160, height: 120, fps: 30, frames: 60, gop: 30 }, name), base);
+  await rec.close();
+  const url = `http://127.0.0.1:${server.http!.port}`;
+  const as = (user: string, secret: string) => ({ headers: { Authorization: `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}` } });
+  const alice = as('alice', 'alice-secret-1');
+  const bob = as('bob', 'bob-secret-22');
+  const span = `from=${base / 1000}&to=${base / 1000 + 2000}`;
+  try {
+    assert.deepEqual(await (await fetch(`${url}/api/recordings`, alice)).json(), { streams: ['door'] }, 'alice sees the stream she may play back');
+    assert.deepEqual(await (await fetch(`${url}/api/recordings`, bob)).json(), { streams: [] });
+    assert.equal((await fetch(`${url}/api/recordings/clip.mp4?stream=door&${span}`, alice)).status, 200);
+    assert.equal((await fetch(`${url}/api/recordings/clip.mp4?stream=gate&${span}`, alice)).status, 403, 'no playback on gate');
+    assert.equal((await fetch(`${url}/api/recordings/clip.mp4?stream=door&${span}`, bob)).status, 403, 'view is not playback');
+    const seg = ((await (await fetch(`${url}/api/recordings?stream=door&${span}`, alice)).json()) as { segments: { url: string }[] }).segments[0].url;
+    assert.equal((await fetch(url + seg, alice)).status, 200);
+    assert.equal((await fetch(url + seg, bob)).status, 403, 'segment files too');
+    assert.equal((await fetch(url + seg)).status, 401, 'nobody without a credential');
+  } finally {
+    await server.close();
+  }
 });
