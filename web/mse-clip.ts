@@ -34,12 +34,12 @@ function hasBox(b: Uint8Array, type: string): boolean {
 }
 
 /**
- * openClip fetches `url` (with `headers`: the credential) into `video` and resolves once the picture at wall-clock `atMs` is
+ * openClip fetches `url` into `video` and resolves once the picture at wall-clock `atMs` is
  * buffered and sought to (or the clip ended first). Feeding goes on in the background while
  * `alive()` holds.
  */
-export async function openClip(video: HTMLVideoElement, url: string, headers: Record<string, string>, atMs: number, alive: () => boolean): Promise<ClipOpen> {
-  const res = await fetch(url, { headers }).catch(() => undefined);
+export async function openClip(video: HTMLVideoElement, url: string, atMs: number, alive: () => boolean): Promise<ClipOpen> {
+  const res = await fetch(url).catch(() => undefined);
   if (!res?.ok || !res.body) return { error: 'none' };
   const clipStartMs = Number(res.headers.get('Camwire-Clip-Start'));
   const reader = res.body.getReader();

@@ -17,9 +17,11 @@ import { h } from './dom.js';
 import { openClip } from './mse-clip.js';
 import { clockTime, Timeline, type Span } from './timeline.js';
 
-/** PlaybackOptions: the page's token (passed on to every request) and `only` for one-stream pages. */
+/**
+ * PlaybackOptions: `only` for one-stream pages. The credential is the page's session cookie
+ * (web/login.ts), which same-origin fetches, images and downloads all carry.
+ */
 export interface PlaybackOptions {
-  token: string | null;
   only?: string;
 }
 
@@ -109,9 +111,9 @@ export class Playback {
     const req = ++this.request;
     this.setState('loading', `loading ${stream} at ${clockTime(ms)}…`);
     const untilMs = Math.min(ms + CHUNK_MS, Date.now());
-    const url = this.url('/api/recordings/clip.mp4', { stream, from: String(Math.round(ms)), to: String(Math.round(untilMs)) }, false);
+    const url = this.url('/api/recordings/clip.mp4', { stream, from: String(Math.round(ms)), to: String(Math.round(untilMs)) });
     this.video.pause();
-    const opened = await openClip(this.video, url, this.headers(), ms, () => req === this.request);
+    const opened = await openClip(this.video, url, ms, () => req === this.request);
     if (req !== this.request) return; // a newer pick won
     if ('error' in opened) {
       if (opened.error === 'unsupported') return this.setState('nothing', `${stream} is recorded as MJPEG, which browsers do not play: download the span (or camwire recordings export)`);
@@ -147,7 +149,7 @@ export class Playback {
 
   /** refresh reloads what is recorded and the events over the window. */
   async refresh(): Promise<void> {
-    const r = await fetch(this.url('/api/recordings', {}, false), { headers: this.headers() }).catch(() => undefined);
+    const r = await fetch(this.url('/api/recordings', {})).catch(() => undefined);
     if (!r?.ok) return void (this.el.hidden = true); // this hub does not record (404) or is away
     let streams = ((await r.json()) as { streams: string[] }).streams;
     if (this.opts.only !== undefined) streams = streams.filter((s) => s === this.opts.only);
@@ -158,8 +160,8 @@ export class Playback {
     for (const stream of streams) {
       const q = { stream, from: String(fromMs), to: String(toMs) };
       const [segs, evs] = await Promise.all([
-        fetch(this.url('/api/recordings', q, false), { headers: this.headers() }).then((x) => (x.ok ? (x.json() as Promise<{ segments: SegmentJson[] }>) : { segments: [] })),
-        fetch(this.url('/api/events', { stream, since: String(fromMs), until: String(toMs), limit: '1000' }, false), { headers: this.headers() }).then((x) => (x.ok ? (x.json() as Promise<{ events: StreamEvent[] }>) : { events: [] })),
+        fetch(this.url('/api/recordings', q)).then((x) => (x.ok ? (x.json() as Promise<{ segments: SegmentJson[] }>) : { segments: [] })),
+        fetch(this.url('/api/events', { stream, since: String(fromMs), until: String(toMs), limit: '1000' })).then((x) => (x.ok ? (x.json() as Promise<{ events: StreamEvent[] }>) : { events: [] })),
       ]);
       const spans: Span[] = segs.segments.map((s) => ({ startMs: s.startUs / 1000, endMs: s.endUs === null ? null : s.endUs / 1000 }));
       let t = this.timelines.get(stream);
@@ -234,19 +236,11 @@ export class Playback {
     this.note.textContent = note;
   }
 
-  /**
-   * url builds a same-origin URL; `withToken` adds ?token= for what the page cannot send headers
-   * with (images, the download link) — fetches send it as a Bearer header (headers()).
-   */
-  private url(path: string, q: Record<string, string>, withToken = true): string {
+  /** url builds a same-origin path with a query. */
+  private url(path: string, q: Record<string, string>): string {
     const u = new URL(path, location.href);
     for (const [k, v] of Object.entries(q)) u.searchParams.set(k, v);
-    if (withToken && this.opts.token) u.searchParams.set('token', this.opts.token);
     return u.pathname + u.search;
-  }
-
-  private headers(): Record<string, string> {
-    return this.opts.token ? { Authorization: `Bearer ${this.opts.token}` } : {};
   }
 
   private button(text: string, label: string, fn: () => void, attrs: Record<string, string> = {}): HTMLButtonElement {
