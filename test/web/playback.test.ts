@@ -5,9 +5,9 @@ import type { Page } from 'playwright-core';
 import { startHub, type HubServer } from '../../src/api/hub-server.js';
 import { Recorder } from '../../src/sinks/recorder/recorder.js';
 import { setLogLevel } from '../../src/util/logger.js';
-import { hasChromium, launchBrowser, requireChromium, tile, type Browser } from '../helpers/browser.js';
-import { h264Frames } from '../helpers/h264.js';
-import { ffprobeFrames, tempDir } from '../helpers/media.js';
+import { hasChromium, launchBrowser, requireChromium, tile, type Browser } from '../../support/browser.js';
+import { h264Frames } from '../../support/h264.js';
+import { ffprobeFrames, tempDir } from '../../support/media.js';
 import { FRAME_US, publishTimed, recorderOptions } from '../helpers/recordings.js';
 import { requireTool } from '../helpers/tools.js';
 
