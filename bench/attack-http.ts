@@ -20,6 +20,7 @@ function verdict(r: AttackRun): string {
   if (r.rssPeakMiB - r.rssStartMiB > RSS_GROWTH_MIB) fails.push(`RSS +${(r.rssPeakMiB - r.rssStartMiB).toFixed(0)} MiB`);
   if (r.report.successes > 0) fails.push(`${r.report.successes} attack successes`);
   if (r.logLeaks) fails.push(`${r.logLeaks} log lines held a secret`);
+  if (r.hubDied) fails.push(`the hub died (${r.hubDied.split(':')[0]})`);
   return fails.length ? `FAIL (${fails.join(', ')})` : 'PASS';
 }
 

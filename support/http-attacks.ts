@@ -53,6 +53,8 @@ export interface AttackRun {
   rssStartMiB: number;
   rssPeakMiB: number;
   report: AttackReport;
+  /** hubDied: how the hub process ended during the run (exit code or signal, and its last log lines), if it did. */
+  hubDied?: string;
   /** logLeaks: for credentials-leak, lines of the hub's log (at debug level) holding a secret. */
   logLeaks?: number;
 }
@@ -110,8 +112,16 @@ export async function runHttpAttack(attack: HttpAttack | 'none', o: RunOptions):
     if (attack === 'credentials-leak') logLeaks += text.split('\n').filter((line) => LEAKY_SECRETS.some((s) => line.includes(s))).length;
     stderr = (stderr + text).slice(-4000);
   });
-  const exited = new Promise<void>((r) => hub.once('exit', () => r()));
+  let stopping = false;
+  let hubDied: string | undefined;
+  const exited = new Promise<void>((r) =>
+    hub.once('exit', (code, signal) => {
+      if (!stopping) hubDied = `exit ${code ?? signal}: ${stderr.slice(-600)}`;
+      r();
+    }),
+  );
   const stopHub = async () => {
+    stopping = true;
     hub.kill('SIGINT'); // a clean exit (profiles, logs); killed if it hangs
     const t = setTimeout(() => hub.kill('SIGKILL'), 3000);
     await exited;
@@ -183,6 +193,7 @@ export async function runHttpAttack(attack: HttpAttack | 'none', o: RunOptions):
       rssPeakMiB,
       report: await report,
       ...(attack === 'credentials-leak' ? { logLeaks } : {}),
+      ...(hubDied !== undefined ? { hubDied } : {}),
     };
   } catch (e) {
     throw new Error(`${(e as Error).message}; hub stderr: ${stderr}`);

@@ -284,6 +284,9 @@ export class HttpServer extends Listener {
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (!this.admission.holds(req.socket)) return void socket.destroy();
+    // node:http leaves an upgrade socket without an error listener; while its credential is
+    // checked (scrypt, milliseconds) a peer that resets it must not crash the hub.
+    socket.on('error', () => socket.destroy());
     this.upgrade(req, socket, head).catch((e) => {
       const err = isCamwireError(e) ? e : createError('CAMWIRE_ERR_BAD_REQUEST', String(e));
       const status = statusOf(err.code);

@@ -148,3 +148,26 @@ describe('HTTP and WebSocket auth', () => {
     assert.deepEqual(await (await fetch(`${h.base}/api/session`)).json(), { auth: true, user: null, view: true });
   });
 });
+
+describe('HTTP auth under a reset', () => {
+  it('survives peers that reset their WebSocket upgrade while its credential is being checked', async () => {
+    const { connect } = await import('node:net');
+    // An unknown user costs a full-price scrypt (a fake salt), long enough for the reset to land mid-check.
+    const h = await startTestHub({ auth: await createAuthenticator({ token: TOKEN }) });
+    try {
+      const port = h.server.http!.port;
+      for (let i = 0; i < 12; i++) {
+        const s = connect({ port, host: '127.0.0.1' });
+        s.on('error', () => {});
+        await new Promise((r) => s.once('connect', r));
+        s.write(`GET /ws?token=nobody${i}:guess HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`);
+        await new Promise((r) => setTimeout(r, 5));
+        s.resetAndDestroy();
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal((await fetch(`${h.base}/healthz`)).status, 200, 'the hub still answers');
+    } finally {
+      await h.close();
+    }
+  });
+});
