@@ -50,11 +50,11 @@ export interface HubServer {
 /** startHub creates a Hub and starts its listeners (TCP 8089 and HTTP 8080 unless told otherwise). */
 export async function startHub(opts: HubServerOptions = {}): Promise<HubServer> {
   const cfg = { ...DEFAULTS, ...opts };
-  // Until the UDP listener applies `auth` too (TCP and HTTP do), accepting --auth or --auth-http-url
-  // would look like protection and be none there: refuse it out loud. (--allow-publish only widens who
-  // may publish, and TCP — where the no-auth publish policy bites — applies it.)
-  if (cfg.authFile || cfg.authHttpUrl) {
-    throw createError('CAMWIRE_ERR_CONFIG', '--auth and --auth-http-url are not wired into every listener in this build yet; use --token-file FILE (or CAMWIRE_TOKEN) meanwhile');
+  // TCP and HTTP/WebSocket apply --auth and --auth-http-url; the UDP listener (off unless asked
+  // for) does not yet, so the two together would look like protection and be none on UDP: refuse
+  // that combination out loud. (--allow-publish only widens who may publish.)
+  if ((cfg.authFile || cfg.authHttpUrl) && opts.udpPort !== undefined && opts.udpPort !== null) {
+    throw createError('CAMWIRE_ERR_CONFIG', '--auth and --auth-http-url are applied by TCP and HTTP/WebSocket, not yet by the UDP listener: leave out --udp, or use --token-file FILE (or CAMWIRE_TOKEN) with --udp');
   }
   // ONE Authenticator and ONE pre-auth byte budget for the whole hub (src/auth/index.ts says
   // how listeners use them): a peer's rights and the memory strangers may hold must not depend

@@ -98,14 +98,43 @@ test('send and view take the credential from the URL, CAMWIRE_TOKEN or --token-f
   assert.match(wrong.stderr(), /camwire: .*(token|credentials)/);
 });
 
-test('serve refuses --auth and --auth-http-url with one clear line while not every listener applies them', () => {
+test('serve refuses --auth and --auth-http-url together with --udp (UDP does not apply them yet) in one clear line', () => {
   const dir = mkdtempSync(join(tmpdir(), 'camwire-authcli-'));
   for (const flag of [['--auth', join(dir, 'auth.json')], ['--auth-http-url', 'http://127.0.0.1:9/x']]) {
-    const r = run(['serve', '--tcp', '0', '--http', '0', '--host', '127.0.0.1', ...flag]);
+    const r = run(['serve', '--tcp', '0', '--http', '0', '--udp', '0', '--host', '127.0.0.1', ...flag]);
     assert.notEqual(r.code, 0, flag.join(' '));
-    assert.match(r.err, /not wired into every listener in this build yet; use --token-file/, flag.join(' '));
+    assert.match(r.err, /not yet by the UDP listener: leave out --udp/, flag.join(' '));
     assert.equal(r.err.trim().split('\n').filter((l) => l.startsWith('camwire:')).length, 1);
   }
+});
+
+test('serve --auth FILE: a user publishes and views over TCP and reads the HTTP API with NAME:SECRET; a stranger and a wrong stream are refused', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'camwire-authcli-'));
+  const file = join(dir, 'auth.json');
+  const secret = 'door secret/with@odd:chars';
+  assert.equal(run(['auth', 'add', 'door-cam', '--allow', 'publish:door,view:door,api', '--file', file], secret + '\n').code, 0);
+  const hub = camwire(['serve', '--tcp', '0', '--http', '0', '--host', '127.0.0.1', '--auth', file]);
+  t.after(() => hub.stop());
+  const tcp = Number((await hub.waitFor(/tcp:\/\/127\.0\.0\.1:(\d+)/))[1]);
+  const http = Number((await hub.waitFor(/viewer: http:\/\/127\.0\.0\.1:(\d+)/))[1]);
+  const cred = `${encodeURIComponent('door-cam')}:${encodeURIComponent(secret)}@127.0.0.1:${tcp}`;
+  const sender = camwire(['send', 'testsrc', `tcp://${cred}/door`, '--size', '160x120', '--fps', '10']);
+  t.after(() => sender.stop());
+  const viewer = camwire(['view', `tcp://${cred}/door`, '--frames', '3', '--json']);
+  assert.equal(await viewer.exited, 0, viewer.stderr());
+  const summary = JSON.parse(viewer.stdout().trim().split('\n').at(-1)!);
+  assert.equal(summary.type, 'summary');
+  assert.equal(summary.frames, 3, 'three frames of "door" reached the user');
+  const stranger = camwire(['view', `tcp://127.0.0.1:${tcp}/door`, '--frames', '1', '--json', '--no-reconnect']);
+  assert.notEqual(await stranger.exited, 0, 'no credential, no picture');
+  const otherStream = camwire(['send', 'testsrc', `tcp://${cred}/gate`, '--size', '160x120', '--fps', '10', '--no-reconnect']);
+  assert.notEqual(await otherStream.exited, 0, 'door-cam may not publish "gate"');
+  assert.match(otherStream.stderr(), /camwire: .*(FORBIDDEN|may not|not allowed)/i);
+  const basic = 'Basic ' + Buffer.from(`door-cam:${secret}`).toString('base64');
+  const ok = await fetch(`http://127.0.0.1:${http}/api/streams`, { headers: { authorization: basic } });
+  assert.equal(ok.status, 200);
+  assert.ok(JSON.stringify(await ok.json()).includes('door'));
+  assert.equal((await fetch(`http://127.0.0.1:${http}/api/streams`)).status, 401);
 });
 
 test('serve takes --allow-publish (TCP applies it) and names a bad CIDR in one line', () => {

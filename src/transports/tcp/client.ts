@@ -219,7 +219,9 @@ export class TcpClient extends TypedEmitter<TcpClientEvents> {
       if (this.finished) break;
       if (err && (FATAL.has(err.code) || !this.opts.reconnect)) {
         this.emit('state', 'failed', err.message);
-        this.finished = true;
+        // finish(), not just the flag: a push pump waiting in untilConnected() must wake and
+        // end, or close() (which awaits it) hangs and `send` exits 0 without saying why.
+        this.finish();
         throw err;
       }
       if (this.welcomed) {

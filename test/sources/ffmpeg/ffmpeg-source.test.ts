@@ -89,7 +89,8 @@ test('an H.264 reader that falls behind resumes at the next keyframe, never mid-
   await src.start(pub);
   try {
     await take(r, 3);
-    await new Promise((res) => setTimeout(res, 400)); // not reading: frames pile up and are skipped
+    // Not reading for 1 s (30 frames, past the 4-frame DELTA_BURST of hub/reader): frames are skipped.
+    await new Promise((res) => setTimeout(res, 1000));
     const [next] = await take(r, 1);
     assert.ok(r.dropped > 0, 'frames were skipped');
     assert.ok(next.keyframe, `after skipping, the reader resumed at #${next.seq}, a keyframe`);
