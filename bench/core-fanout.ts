@@ -7,7 +7,7 @@
 import type { Socket } from 'node:net';
 import { lengthPrefixed } from './length-prefixed.js';
 import { freePort, rawConnect, waitForPort } from '../support/net.js';
-import { bare, camwire, type Child } from './procs.js';
+import { bare, camwire, oneHostConfig, type Child } from './procs.js';
 import { protocolViewer, shareSince, trickle, type BenchViewer } from './viewer.js';
 import { judge, pct, procCpuMs, table, type Section } from './section.js';
 import { sleep } from '../src/util/sleep.js';
@@ -52,7 +52,7 @@ export const fanout: Section = {
     const rows: (string | number)[][] = [];
     const cases: [number, number][] = [[1, 5], [10, 5], [100, 0], [100, 5]];
     const port = await freePort();
-    const hub = camwire(['serve', '--tcp', String(port), '--http', '0', '--host', '127.0.0.1']);
+    const hub = camwire(['serve', '--tcp', String(port), '--http', '0', '--host', '127.0.0.1', '--config', oneHostConfig()]);
     await waitForPort(port);
     const send = camwire(['send', 'testsrc', `tcp://127.0.0.1:${port}/b`, '--size', '1280x720', '--fps', '30']);
     const at100: { cpu: number; minShare: number }[] = [];

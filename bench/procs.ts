@@ -2,6 +2,9 @@
  * procs: starting the processes a benchmark measures (camwire commands and the bare baseline).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../bin/camwire.js', import.meta.url));
@@ -44,3 +47,18 @@ function start(args: string[]): Child {
 export const camwire = (args: string[]): Child => start([BIN, ...args]);
 /** bare starts the bare-socket baseline in one of its modes. */
 export const bare = (args: string[]): Child => start([BARE, ...args]);
+
+/**
+ * ONE_HOST_LIMITS: a hub's per-address limits raised for benches whose hundred viewers all come
+ * from 127.0.0.1. On a LAN each screen is its own host; with the defaults (64 connections and a
+ * burst of 40 handshakes per host) a fan-out row measured the admission limits instead of the
+ * fan-out (100 viewers: the worst got 0 frames).
+ */
+export const ONE_HOST_LIMITS = { maxConnectionsPerAddress: 1024, handshakeBurst: 1024, handshakesPerSecond: 1024 };
+
+/** oneHostConfig writes ONE_HOST_LIMITS to a config file for `camwire serve --config`. */
+export function oneHostConfig(): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'camwire-bench-cfg-')), 'config.json');
+  writeFileSync(file, JSON.stringify(ONE_HOST_LIMITS));
+  return file;
+}

@@ -17,6 +17,7 @@ import { MJPEG_CONTENT_TYPE, PART_TRAILER, partHeader } from '../src/transports/
 import { h264Frames } from '../support/h264.js';
 import { renderFrames, Replay } from '../support/replay.js';
 import { BARE_PAGE } from './bare-page.js';
+import { ONE_HOST_LIMITS } from './procs.js';
 
 /** StreamSpec is one replayed stream. */
 export interface StreamSpec {
@@ -80,7 +81,7 @@ async function setup(s: WorkerSetup): Promise<number> {
     return frames;
   };
   if (s.mode === 'camwire') {
-    const server = await startHub({ tcpPort: null, httpPort: 0, host: '127.0.0.1' });
+    const server = await startHub({ tcpPort: null, httpPort: 0, host: '127.0.0.1', ...ONE_HOST_LIMITS });
     for (const st of s.streams) replays.set(st.name, new Replay(server.hub.publish(st.name, 'bench'), await framesFor(st), st.fps).start());
     return server.http!.port;
   }
