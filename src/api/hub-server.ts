@@ -53,7 +53,8 @@ export async function startHub(opts: HubServerOptions = {}): Promise<HubServer> 
   // TCP and HTTP/WebSocket apply --auth and --auth-http-url; the UDP listener (off unless asked
   // for) does not yet, so the two together would look like protection and be none on UDP: refuse
   // that combination out loud. (--allow-publish only widens who may publish.)
-  if ((cfg.authFile || cfg.authHttpUrl) && opts.udpPort !== undefined && opts.udpPort !== null) {
+  const udpPort = opts.udpPort ?? null; // the UDP listener is off unless a port is given
+  if ((cfg.authFile || cfg.authHttpUrl) && udpPort !== null) {
     throw createError('CAMWIRE_ERR_CONFIG', '--auth and --auth-http-url are applied by TCP and HTTP/WebSocket, not yet by the UDP listener: leave out --udp, or use --token-file FILE (or CAMWIRE_TOKEN) with --udp');
   }
   // ONE Authenticator and ONE pre-auth byte budget for the whole hub (src/auth/index.ts says
@@ -79,10 +80,10 @@ export async function startHub(opts: HubServerOptions = {}): Promise<HubServer> 
       tcp = new TcpServer(hub, { ...cfg, port: cfg.tcpPort ?? DEFAULTS.tcpPort, auth, preAuthBudget });
       await tcp.start();
     }
-    if (opts.udpPort !== undefined && opts.udpPort !== null) {
+    if (udpPort !== null) {
       // UDP admits a peer only once its HELLO is accepted, so it keeps no reserve (as UdpServer's own default).
       const limits = new PeerLimits({ ...cfg, reservedConnections: 0 }, preAuthBudget);
-      udp = new UdpServer(hub, { ...udpOptions(cfg, { nack: opts.nack }), port: opts.udpPort, host: cfg.host, auth, limits });
+      udp = new UdpServer(hub, { ...udpOptions(cfg, { nack: opts.nack }), port: udpPort, host: cfg.host, auth, limits });
       await udp.start();
     }
     if (opts.httpPort !== null) {
